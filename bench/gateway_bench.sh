@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Gateway vs nginx proxy_pass on loopback (docs/BENCHMARKS.md, Gateway).
+# The upstream is tests/fake_server (fake_model_server) replaying a scenario
+# of identical turns; nginx (Debian nginx-light) proxies to it as the floor.
+#   latency  non-streaming: wrk against the upstream directly, through nginx
+#            and through `bastion gateway serve` -> p50/p99 and req/s;
+#            added latency = proxied - direct.
+#   ttfb     streamed completions one at a time, fresh connection each:
+#            time to the first SSE byte, direct / nginx / gateway.
+#   streams  N concurrent SSE streams held open (bench/gateway_sse_load.py,
+#            its own asyncio upstream) through the gateway and through nginx:
+#            TTFB under load and RSS of each proxy.
+# Usage: bench/gateway_bench.sh [BUILD_DIR] [latency|ttfb|streams|all]
+#   env: DURATION=10s CONNS=16 STREAMS="1000 9900" TTFB_N=500
+# Use a Release build (cmake -DCMAKE_BUILD_TYPE=Release, targets bastion and
+# fake_model_server). The open-files hard limit caps the stream count: each
+# gateway stream holds two sockets (client + upstream).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$ROOT/build}
+PART=${2:-all}
+BIN=$BUILD/bin/bastion
+FAKE=$(ls "$BUILD"/bin/fake_model_server "$BUILD"/tests/fake_server/fake_model_server 2>/dev/null | head -1 || true)
+[ -x "$BIN" ] || { echo "no $BIN: build the bastion target first" >&2; exit 2; }
+[ -n "$FAKE" ] || { echo "no fake_model_server under $BUILD: build that target first" >&2; exit 2; }
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-16}
+STREAMS=${STREAMS:-"1000 9900"}
+TTFB_N=${TTFB_N:-500}
+if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light wrk >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+W=$(mktemp -d /tmp/gwbench.XXXXXX)
+PIDS=()
+cleanup() {
+  [ -f "$W/nginx.pid" ] && kill "$(cat "$W/nginx.pid")" 2>/dev/null
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$W"
+  true
+}
+trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)"
+echo "# $(date -u +%FT%TZ) $(uname -srm), $(nproc) cores, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | sed 's/^ *//'), open files $(ulimit -n)"
+echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+UP=18181; NG=18182; GW=18183; SSE=18184; NGSSE=18185
+
+# Fake upstream: identical turns, enough for one target's run (the server
+# answers 500 once they run out; wrk then reports Non-2xx). Restarted fresh
+# for every target.
+python3 - "$W/scenario.json" "${TURNS:-250000}" <<'PY'
+import json, sys
+turn = {"reply": {"text": "Hello!", "usage": {"prompt_tokens": 21, "completion_tokens": 3}}}
+json.dump({"models": ["m1"], "turns": [turn] * int(sys.argv[2])}, open(sys.argv[1], "w"))
+PY
+start_fake() {
+  [ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+  rm -f "$W/up.port"
+  "$FAKE" --scenario "$W/scenario.json" --port-file "$W/up.port" --log /dev/null --port $UP & FAKE_PID=$!; PIDS+=($FAKE_PID)
+  for i in $(seq 1200); do [ -s "$W/up.port" ] && return 0; sleep 0.1; done
+  echo "fake_model_server did not start" >&2; exit 1
+}
+start_fake
+
+cat > "$W/nginx.conf" <<NGX
+worker_processes 1;
+worker_rlimit_nofile $(ulimit -n);
+pid $W/nginx.pid;
+error_log $W/nginx.err;
+events { worker_connections $(ulimit -n); }
+http {
+  access_log off;
+  client_body_temp_path $W; proxy_temp_path $W; fastcgi_temp_path $W; uwsgi_temp_path $W; scgi_temp_path $W;
+  upstream up { server 127.0.0.1:$UP; keepalive 64; }
+  upstream sse { server 127.0.0.1:$SSE; }
+  server { listen 127.0.0.1:$NG; location / { proxy_pass http://up; proxy_http_version 1.1;
+           proxy_set_header Connection ""; proxy_buffering off; } }
+  server { listen 127.0.0.1:$NGSSE; location / { proxy_pass http://sse; proxy_http_version 1.1;
+           proxy_buffering off; proxy_read_timeout 300s; } }
+}
+NGX
+"$NGINX" -c "$W/nginx.conf" -p "$W" 2>/dev/null
+for i in $(seq 50); do [ -s "$W/nginx.pid" ] && break; sleep 0.1; done
+
+cat > "$W/gw.toml" <<TOML
+listen = "127.0.0.1:$GW"
+database = "sqlite://$W/gw.db"
+health_interval_seconds = 0
+[[upstream]]
+name = "fake"
+url = "http://127.0.0.1:$UP"
+protocol = "openai"
+models = ["m1"]
+[[upstream]]
+name = "sse"
+url = "http://127.0.0.1:$SSE"
+protocol = "openai"
+models = ["sse"]
+TOML
+KEY=$("$BIN" gateway --config "$W/gw.toml" user add bench | tail -1)
+"$BIN" gateway --config "$W/gw.toml" serve 2>"$W/gw.log" & GW_PID=$!; PIDS+=($GW_PID)
+for i in $(seq 100); do curl -sf http://127.0.0.1:$GW/healthz >/dev/null && break; sleep 0.1; done
+echo "# gateway idle RSS: $(ps -o rss= -p $GW_PID) KiB"
+
+if [ "$PART" = all ] || [ "$PART" = latency ]; then
+  cat > "$W/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"model":"m1","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $KEY"
+LUA
+  echo "== non-streaming (wrk -t1 -c$CONNS -d$DURATION --latency, after a 2 s warm-up)"
+  for target in "direct:$UP" "nginx:$NG" "gateway:$GW"; do
+    name=${target%%:*}; port=${target##*:}
+    start_fake
+    wrk -t1 -c"$CONNS" -d2s -s "$W/post.lua" http://127.0.0.1:$port/v1/chat/completions >/dev/null
+    wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "$W/post.lua" http://127.0.0.1:$port/v1/chat/completions > "$W/wrk_$name.txt"
+    p50=$(awk '$1=="50%"{print $2}' "$W/wrk_$name.txt"); p99=$(awk '$1=="99%"{print $2}' "$W/wrk_$name.txt")
+    rps=$(awk '/Requests\/sec/{print $2}' "$W/wrk_$name.txt"); errs=$(grep -E 'Non-2xx|Socket errors' "$W/wrk_$name.txt" | tr '\n' ' ' || true)
+    echo "$name: p50=$p50 p99=$p99 req/s=$rps $errs"
+  done
+  python3 - "$W" <<'PY'
+import re, sys
+def ms(v):
+    m = re.match(r"([\d.]+)(us|ms|s)$", v); x = float(m[1])
+    return x / 1000 if m[2] == "us" else x * 1000 if m[2] == "s" else x
+q = {}
+for n in ("direct", "nginx", "gateway"):
+    t = open(f"{sys.argv[1]}/wrk_{n}.txt").read()
+    q[n] = {p: ms(re.search(rf"^\s+{p}%\s+(\S+)", t, re.M)[1]) for p in ("50", "99")}
+for p in ("50", "99"):
+    ng, gw = q["nginx"][p] - q["direct"][p], q["gateway"][p] - q["direct"][p]
+    ratio = f"{gw / ng:.2f}x nginx" if ng > 0 else "n/a"
+    print(f"added p{p}: nginx={ng:.3f}ms gateway={gw:.3f}ms ({ratio})")
+PY
+  echo "# gateway RSS after load: $(ps -o rss= -p $GW_PID) KiB"
+fi
+
+if [ "$PART" = all ] || [ "$PART" = ttfb ]; then
+  echo "== streamed completions, one at a time (TTFB, n=$TTFB_N)"
+  start_fake
+  python3 "$ROOT/bench/gateway_ttfb.py" --name direct --url http://127.0.0.1:$UP --n "$TTFB_N"
+  python3 "$ROOT/bench/gateway_ttfb.py" --name nginx --url http://127.0.0.1:$NG --n "$TTFB_N"
+  python3 "$ROOT/bench/gateway_ttfb.py" --name gateway --url http://127.0.0.1:$GW --key "$KEY" --n "$TTFB_N"
+fi
+
+if [ "$PART" = all ] || [ "$PART" = streams ]; then
+  echo "== concurrent SSE streams (open files limit $(ulimit -n))"
+  python3 "$ROOT/bench/gateway_sse_load.py" upstream --port $SSE --hold 90 > "$W/sse_up.log" 2>&1 & PIDS+=($!)
+  for i in $(seq 50); do grep -q ready "$W/sse_up.log" 2>/dev/null && break; sleep 0.1; done
+  python3 "$ROOT/bench/gateway_sse_load.py" clients --name gateway --url http://127.0.0.1:$GW --key "$KEY" \
+    --pid $GW_PID --streams $STREAMS
+  python3 "$ROOT/bench/gateway_sse_load.py" clients --name nginx --url http://127.0.0.1:$NGSSE \
+    --pid "$(cat "$W/nginx.pid")" --streams $STREAMS
+  grep -c '"outcome":"ok"' "$W/gw.log" | sed 's/^/# gateway requests logged ok: /'
+fi

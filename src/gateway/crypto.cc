@@ -1,0 +1,36 @@
+#include "gateway/crypto.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "util/strings.h"
+
+namespace bastion::gateway {
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
+std::string generate_api_key() {
+  unsigned char buf[24];
+  if (RAND_bytes(buf, sizeof buf) != 1) return "bgw_" + str::random_hex(24);
+  static const char* kHex = "0123456789abcdef";
+  std::string out = "bgw_";
+  for (unsigned char b : buf) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+}  // namespace bastion::gateway

@@ -1,0 +1,109 @@
+// Gateway: the protocol-independent brain of `bastion gateway serve`.
+//
+// The network layer (server.cc, Boost.Beast) hands it a client request and
+// gets back either a ready refusal (401/403/404/429/400 with a JSON error in
+// the client's protocol) or an admitted request: the body to send upstream
+// (with stream_options.include_usage added and prompts redacted when
+// configured), the quota reservation already made, and how to meter the
+// reply. After the reply, finish() settles the real usage, writes the audit
+// entry, updates metrics and logs one JSON line. admit() and finish() block
+// on the database; the server runs them on its worker pool.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <variant>
+
+#include "gateway/config.h"
+#include "gateway/gateway_store.h"
+#include "gateway/metrics.h"
+#include "gateway/router.h"
+#include "gateway/usage.h"
+
+namespace bastion::gateway {
+
+struct Refusal {
+  int status = 400;
+  std::string body;         // JSON
+  int retry_after = -1;     // seconds, for 429
+};
+
+struct Admitted {
+  std::string request_id;
+  UserRecord user;
+  std::string path;         // "/v1/chat/completions"
+  std::string model;
+  Protocol protocol = Protocol::kOpenAi;
+  bool stream = false;
+  bool strip_usage = false; // we added include_usage: hide its chunk
+  std::string upstream_body;
+  int64_t est_input_tokens = 0;
+  int64_t started_ms = 0;   // steady clock
+};
+
+// How the upstream exchange ended, as seen by the server.
+struct Outcome {
+  std::string upstream;     // name, "" if none was reached
+  std::string kind = "ok";  // ok | error | upstream_error | client_abort | no_upstream
+  int http_status = 0;
+  Usage usage;
+  int64_t streamed_bytes = 0;
+  int64_t text_bytes = -1;    // generated text seen in a stream (-1: not a stream)
+  int64_t ttfb_ms = -1;
+  std::string response_body;  // for the audit when audit_bodies (capped)
+};
+
+class Gateway {
+ public:
+  Gateway(GatewayConfig config, std::unique_ptr<GatewayStore> store);
+
+  // Authenticates, validates and reserves quota. `api_key` comes from
+  // "Authorization: Bearer" or "x-api-key".
+  std::variant<Admitted, Refusal> admit(const std::string& path, const std::string& api_key,
+                                        const std::string& body);
+  // Settles the request. When the database is unreachable the settlement
+  // is kept in memory and retried (retry_unsettled), so an outage loses no
+  // metering and settle's idempotence means nothing is counted twice.
+  void finish(const Admitted& a, const Outcome& o);
+  // Retries queued settlements; returns how many are still queued.
+  size_t retry_unsettled();
+  size_t unsettled() const;
+
+  // GET /v1/models for this key (401 as a Refusal).
+  std::variant<std::string, Refusal> models(const std::string& api_key);
+
+  // A JSON error body in the style of the protocol.
+  static std::string error_body(Protocol p, const std::string& type, const std::string& message,
+                                const Json& extra = Json::object());
+  static Protocol protocol_for_path(const std::string& path);
+
+  void log(Json line);
+  const GatewayConfig& config() const { return config_; }
+  Router& router() { return router_; }
+  Metrics& metrics() { return metrics_; }
+  GatewayStore& store() { return *store_; }
+
+ private:
+  std::variant<UserRecord, Refusal> authenticate(const std::string& key, Protocol p);
+  bool model_allowed(const UserRecord& u, const std::string& model) const;
+  Limits team_limits(const std::string& team) const;
+
+  GatewayConfig config_;
+  std::unique_ptr<GatewayStore> store_;
+  Router router_;
+  Metrics metrics_;
+  std::mutex log_mu_;
+  mutable std::mutex unsettled_mu_;
+  std::deque<Settlement> unsettled_;
+  std::mutex cache_mu_;
+  struct CacheEntry {
+    std::optional<UserRecord> user;
+    int64_t expires_ms;
+  };
+  std::unordered_map<std::string, CacheEntry> auth_cache_;
+};
+
+}  // namespace bastion::gateway

@@ -1,0 +1,284 @@
+#include "gateway/gateway_store.h"
+
+#include <ctime>
+
+#include "gateway/crypto.h"
+#include "util/strings.h"
+
+namespace bastion::gateway {
+namespace {
+
+const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS gw_users (
+  name TEXT PRIMARY KEY, team TEXT NOT NULL DEFAULT '', key_hash TEXT NOT NULL UNIQUE,
+  daily_tokens BIGINT NOT NULL DEFAULT 0, monthly_usd DOUBLE PRECISION NOT NULL DEFAULT 0,
+  rpm BIGINT NOT NULL DEFAULT 0, tpm BIGINT NOT NULL DEFAULT 0, models TEXT NOT NULL DEFAULT '',
+  disabled INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS gw_counters (
+  scope TEXT NOT NULL, name TEXT NOT NULL, win TEXT NOT NULL,
+  tokens BIGINT NOT NULL DEFAULT 0, usd DOUBLE PRECISION NOT NULL DEFAULT 0,
+  requests BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (scope, name, win));
+CREATE TABLE IF NOT EXISTS gw_requests (
+  id TEXT PRIMARY KEY, ts BIGINT NOT NULL, day TEXT NOT NULL, user_name TEXT NOT NULL,
+  team TEXT NOT NULL, model TEXT NOT NULL, endpoint TEXT NOT NULL, upstream TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL, http_status INTEGER NOT NULL DEFAULT 0,
+  input_tokens BIGINT NOT NULL DEFAULT 0, cached_tokens BIGINT NOT NULL DEFAULT 0,
+  output_tokens BIGINT NOT NULL DEFAULT 0, reasoning_tokens BIGINT NOT NULL DEFAULT 0,
+  cost DOUBLE PRECISION NOT NULL DEFAULT 0, est_tokens BIGINT NOT NULL DEFAULT 0,
+  est_usd DOUBLE PRECISION NOT NULL DEFAULT 0, latency_ms BIGINT NOT NULL DEFAULT 0,
+  stream INTEGER NOT NULL DEFAULT 0, usage_reported INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS gw_requests_status ON gw_requests (status, ts);
+CREATE TABLE IF NOT EXISTS gw_audit (
+  seq BIGINT PRIMARY KEY, ts BIGINT NOT NULL, entry TEXT NOT NULL,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+)sql";
+
+const char* kUpsertCounter =
+    "INSERT INTO gw_counters (scope, name, win, tokens, usd, requests) VALUES ($1,$2,$3,$4,$5,$6) "
+    "ON CONFLICT (scope, name, win) DO UPDATE SET tokens = gw_counters.tokens + excluded.tokens, "
+    "usd = gw_counters.usd + excluded.usd, requests = gw_counters.requests + excluded.requests";
+
+struct Tx {
+  SqlConn& c;
+  bool done = false;
+  ~Tx() {
+    if (!done) c.rollback();
+  }
+  Status commit() {
+    done = true;
+    return c.commit();
+  }
+};
+
+std::tm utc(int64_t epoch) {
+  std::time_t t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return tm;
+}
+
+Status add_counters(SqlConn& c, const std::string& scope, const std::string& name, int64_t ts,
+                    int64_t tokens, double usd, int64_t requests) {
+  for (const std::string& win : {day_window(ts), month_window(ts), minute_window(ts)}) {
+    auto r = c.query(kUpsertCounter, {scope, name, win, sql_int(tokens), sql_real(usd), sql_int(requests)});
+    if (!r) return r.error();
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+std::string day_window(int64_t epoch) {
+  std::tm tm = utc(epoch);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "d:%Y-%m-%d", &tm);
+  return buf;
+}
+std::string month_window(int64_t epoch) {
+  std::tm tm = utc(epoch);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "m:%Y-%m", &tm);
+  return buf;
+}
+std::string minute_window(int64_t epoch) { return "n:" + std::to_string(epoch / 60); }
+int64_t next_day(int64_t epoch) { return (epoch / 86400 + 1) * 86400; }
+int64_t next_month(int64_t epoch) {
+  std::tm tm = utc(epoch);
+  tm.tm_mday = 1;
+  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+  if (++tm.tm_mon == 12) {
+    tm.tm_mon = 0;
+    ++tm.tm_year;
+  }
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+Result<std::unique_ptr<GatewayStore>> GatewayStore::open(const std::string& url, int pool_size) {
+  std::unique_ptr<GatewayStore> s(new GatewayStore(url, pool_size < 1 ? 1 : pool_size));
+  auto c = s->acquire();
+  if (!c) return c.error();
+  SqlConn& conn = **c;
+  Status st = conn.begin();
+  if (st) {
+    Tx tx{conn};
+    st = conn.lock("gw:schema");
+    if (st) st = conn.exec_script(kSchema);
+    if (st) st = tx.commit();
+  }
+  s->release(std::move(*c));
+  if (!st) return st.error();
+  return s;
+}
+
+GatewayStore::~GatewayStore() = default;
+
+Result<std::unique_ptr<SqlConn>> GatewayStore::acquire() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !idle_.empty() || open_ < pool_size_; });
+    if (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      if (c->healthy()) return c;
+      --open_;  // dropped; reopen below
+    }
+    ++open_;
+  }
+  auto c = open_sql(url_);
+  if (!c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    --open_;
+    cv_.notify_one();
+  }
+  return c;
+}
+
+void GatewayStore::release(std::unique_ptr<SqlConn> c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (c && c->healthy()) idle_.push_back(std::move(c));
+  else --open_;
+  cv_.notify_one();
+}
+
+Result<std::optional<QuotaDenial>> GatewayStore::reserve(const ReserveRequest& q) {
+  return with_conn([&](SqlConn& c) { return reserve_on(c, q); });
+}
+
+Result<std::optional<QuotaDenial>> GatewayStore::reserve_on(SqlConn& c, const ReserveRequest& q) {
+  if (auto s = c.begin(); !s) return s.error();
+  Tx tx{c};
+  const std::string& team = q.user.team;
+  if (auto s = c.lock("gw:u:" + q.user.name); !s) return s.error();
+  if (!team.empty())
+    if (auto s = c.lock("gw:t:" + team); !s) return s.error();
+  std::string d = day_window(q.now), m = month_window(q.now), n = minute_window(q.now);
+  auto check = [&](const std::string& scope, const std::string& name,
+                   const Limits& lim) -> Result<std::optional<QuotaDenial>> {
+    auto rows = c.query("SELECT win, tokens, usd, requests FROM gw_counters WHERE scope=$1 AND name=$2 "
+                        "AND win IN ($3,$4,$5)",
+                        {scope, name, d, m, n});
+    if (!rows) return rows.error();
+    int64_t day_tokens = 0, min_tokens = 0, min_requests = 0;
+    double month_usd = 0;
+    for (auto& r : *rows) {
+      std::string w = row_text(r, 0);
+      if (w == d) day_tokens = row_int(r, 1);
+      if (w == m) month_usd = row_real(r, 2);
+      if (w == n) {
+        min_tokens = row_int(r, 1);
+        min_requests = row_int(r, 3);
+      }
+    }
+    int64_t next_minute = (q.now / 60 + 1) * 60;
+    auto deny = [&](const char* limit, double value, double used, int64_t reset) {
+      return std::optional<QuotaDenial>(QuotaDenial{scope, limit, value, used, reset});
+    };
+    if (lim.daily_tokens > 0 && day_tokens >= lim.daily_tokens)
+      return deny("daily_tokens", double(lim.daily_tokens), double(day_tokens), next_day(q.now));
+    if (lim.monthly_usd > 0 && month_usd >= lim.monthly_usd)
+      return deny("monthly_usd", lim.monthly_usd, month_usd, next_month(q.now));
+    if (lim.rpm > 0 && min_requests >= lim.rpm)
+      return deny("rpm", double(lim.rpm), double(min_requests), next_minute);
+    if (lim.tpm > 0 && min_tokens >= lim.tpm)
+      return deny("tpm", double(lim.tpm), double(min_tokens), next_minute);
+    return std::optional<QuotaDenial>();
+  };
+  auto ud = check("user", q.user.name, q.user.limits);
+  if (!ud) return ud.error();
+  if (*ud) return *ud;
+  if (!team.empty()) {
+    auto td = check("team", team, q.team_limits);
+    if (!td) return td.error();
+    if (*td) return *td;
+  }
+  if (auto s = add_counters(c, "user", q.user.name, q.now, q.est_tokens, q.est_usd, 1); !s) return s.error();
+  if (!team.empty())
+    if (auto s = add_counters(c, "team", team, q.now, q.est_tokens, q.est_usd, 1); !s) return s.error();
+  auto ins = c.query(
+      "INSERT INTO gw_requests (id, ts, day, user_name, team, model, endpoint, status, est_tokens, "
+      "est_usd, stream) VALUES ($1,$2,$3,$4,$5,$6,$7,'pending',$8,$9,$10)",
+      {q.request_id, sql_int(q.now), d.substr(2), q.user.name, team, q.model, q.endpoint,
+       sql_int(q.est_tokens), sql_real(q.est_usd), sql_int(q.stream ? 1 : 0)});
+  if (!ins) return ins.error();
+  if (auto s = tx.commit(); !s) return s.error();
+  return std::optional<QuotaDenial>();
+}
+
+Status GatewayStore::settle(const Settlement& s, bool audit_bodies) {
+  return with_conn([&](SqlConn& c) { return settle_on(c, s, audit_bodies); });
+}
+
+Status GatewayStore::settle_on(SqlConn& c, const Settlement& s, bool audit_bodies) {
+  if (auto st = c.begin(); !st) return st;
+  Tx tx{c};
+  auto rows = c.query("SELECT ts, user_name, team, est_tokens, est_usd, model, endpoint, stream FROM "
+                      "gw_requests WHERE id=$1 AND status='pending'",
+                      {s.request_id});
+  if (!rows) return rows.error();
+  if (rows->empty()) return ok_status();  // unknown or already settled: never count twice
+  const SqlRow& r = rows->front();
+  int64_t ts = row_int(r, 0);
+  std::string user = row_text(r, 1), team = row_text(r, 2);
+  int64_t dtok = s.usage.total() - row_int(r, 3);
+  double dusd = s.cost - row_real(r, 4);
+  if (auto st = add_counters(c, "user", user, ts, dtok, dusd, 0); !st) return st;
+  if (!team.empty())
+    if (auto st = add_counters(c, "team", team, ts, dtok, dusd, 0); !st) return st;
+  auto up = c.query(
+      "UPDATE gw_requests SET upstream=$2, status=$3, http_status=$4, input_tokens=$5, "
+      "cached_tokens=$6, output_tokens=$7, reasoning_tokens=$8, cost=$9, latency_ms=$10, "
+      "usage_reported=$11 WHERE id=$1",
+      {s.request_id, s.upstream, s.outcome, sql_int(s.http_status), sql_int(s.usage.input_tokens),
+       sql_int(s.usage.cached_tokens), sql_int(s.usage.output_tokens),
+       sql_int(s.usage.reasoning_tokens), sql_real(s.cost), sql_int(s.latency_ms),
+       sql_int(s.usage.reported ? 1 : 0)});
+  if (!up) return up.error();
+  Json entry = {{"event", "request"},      {"request_id", s.request_id},
+                {"user", user},            {"team", team},
+                {"model", row_text(r, 5)}, {"endpoint", row_text(r, 6)},
+                {"upstream", s.upstream},  {"outcome", s.outcome},
+                {"http_status", s.http_status}, {"stream", row_int(r, 7) != 0},
+                {"input_tokens", s.usage.input_tokens}, {"cached_tokens", s.usage.cached_tokens},
+                {"output_tokens", s.usage.output_tokens},
+                {"reasoning_tokens", s.usage.reasoning_tokens}, {"cost", s.cost},
+                {"latency_ms", s.latency_ms}};
+  if (audit_bodies) {
+    entry["request_body"] = s.request_body;
+    entry["response_body"] = s.response_body;
+  }
+  if (auto st = append_audit(c, std::move(entry)); !st) return st;
+  return tx.commit();
+}
+
+Result<int64_t> GatewayStore::sweep_stale(int64_t now, int64_t age_seconds) {
+  Lease lease(*this);
+  if (!lease.ok()) return lease.error();
+  auto r = (*lease).query("UPDATE gw_requests SET status='abandoned' WHERE status='pending' AND ts < $1 "
+                          "RETURNING id",
+                          {sql_int(now - age_seconds)});
+  if (!r) return r.error();
+  return static_cast<int64_t>(r->size());
+}
+
+Result<std::vector<UsageRow>> GatewayStore::usage(const std::string& by) {
+  std::string col;
+  if (by == "user") col = "user_name";
+  else if (by == "team") col = "team";
+  else if (by == "model") col = "model";
+  else if (by == "day") col = "day";
+  else if (by == "upstream") col = "upstream";
+  else return Error(ErrorKind::kBadInput, "--by must be user, team, model, day or upstream");
+  Lease lease(*this);
+  if (!lease.ok()) return lease.error();
+  auto rows = (*lease).query("SELECT " + col + ", SUM(input_tokens), SUM(cached_tokens), SUM(output_tokens), "
+                             "SUM(reasoning_tokens), SUM(cost), COUNT(*) FROM gw_requests WHERE "
+                             "status <> 'pending' GROUP BY " + col + " ORDER BY " + col);
+  if (!rows) return rows.error();
+  std::vector<UsageRow> out;
+  for (auto& r : *rows)
+    out.push_back(UsageRow{row_text(r, 0), row_int(r, 1), row_int(r, 2), row_int(r, 3), row_int(r, 4),
+                           row_real(r, 5), row_int(r, 6)});
+  return out;
+}
+
+}  // namespace bastion::gateway

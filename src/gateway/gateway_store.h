@@ -1,0 +1,167 @@
+// GatewayStore: users and keys, quota reservations, metering and the audit
+// chain, in one SQL database shared by every gateway process.
+//
+// Quotas are enforced with counters per (user|team, window): the UTC day and
+// month, and the current minute for RPM/TPM. reserve() runs in one
+// serialised transaction: it checks the counters and, if the request is
+// admitted, adds an upper-bound estimate (prompt size + max_tokens) to them
+// and writes a 'pending' request row. settle() later replaces the estimate
+// with the upstream's real usage, exactly once per request id. A request is
+// admitted while a counter is below its limit, so concurrent requests, in
+// this process or another, overspend a quota by at most one request's
+// estimate. See docs/GATEWAY.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <condition_variable>
+#include <string>
+#include <vector>
+
+#include "gateway/config.h"
+#include "gateway/sql_conn.h"
+#include "gateway/usage.h"
+
+namespace bastion::gateway {
+
+struct UserRecord {
+  std::string name;
+  std::string team;
+  Limits limits;                     // 0 = unlimited
+  std::vector<std::string> models;   // empty = every allowed model
+  bool disabled = false;
+  int64_t created_at = 0;
+};
+
+struct ReserveRequest {
+  std::string request_id;
+  UserRecord user;
+  Limits team_limits;
+  std::string model;
+  std::string endpoint;
+  int64_t est_tokens = 0;
+  double est_usd = 0;
+  bool stream = false;
+  int64_t now = 0;  // epoch seconds
+};
+
+// Why a request was refused: which limit, whose, and when it resets.
+struct QuotaDenial {
+  std::string scope;   // "user" or "team"
+  std::string limit;   // "daily_tokens" | "monthly_usd" | "rpm" | "tpm"
+  double limit_value = 0;
+  double used = 0;
+  int64_t resets_at = 0;  // epoch seconds
+};
+
+struct Settlement {
+  std::string request_id;
+  std::string upstream;
+  std::string outcome;  // "ok" | "error" | "upstream_error" | "client_abort"
+  int http_status = 0;
+  Usage usage;
+  double cost = 0;
+  int64_t latency_ms = 0;
+  std::string request_body;   // audited only when audit_bodies is on
+  std::string response_body;
+};
+
+struct UsageRow {
+  std::string key;  // user, team, model or day
+  int64_t input_tokens = 0, cached_tokens = 0, output_tokens = 0, reasoning_tokens = 0;
+  double cost = 0;
+  int64_t requests = 0;
+};
+
+struct AuditCheck {
+  int64_t entries = 0;
+  bool ok = true;
+  int64_t first_bad_seq = 0;
+  std::string problem;
+};
+
+// Window keys for counters.
+std::string day_window(int64_t epoch);
+std::string month_window(int64_t epoch);
+std::string minute_window(int64_t epoch);
+int64_t next_day(int64_t epoch);
+int64_t next_month(int64_t epoch);
+
+class GatewayStore {
+ public:
+  // Opens `url` (sqlite:// or postgresql://) with up to `pool_size`
+  // connections and creates the schema if missing.
+  static Result<std::unique_ptr<GatewayStore>> open(const std::string& url, int pool_size);
+  ~GatewayStore();
+
+  // Users and keys. add_user/rotate_key return the new plaintext key, which
+  // is never stored.
+  Result<std::string> add_user(const UserRecord& user);
+  Result<std::vector<UserRecord>> list_users();
+  Status set_disabled(const std::string& name, bool disabled);
+  Result<std::string> rotate_key(const std::string& name);
+  Result<std::optional<UserRecord>> find_by_key(const std::string& plaintext_key);
+
+  // Quotas and metering. reserve() returns a denial or nullopt (admitted).
+  Result<std::optional<QuotaDenial>> reserve(const ReserveRequest& req);
+  // Idempotent: a second settle of the same id changes nothing.
+  Status settle(const Settlement& s, bool audit_bodies);
+  // Marks pending reservations older than `age_seconds` abandoned (their
+  // estimates stay charged). Returns how many.
+  Result<int64_t> sweep_stale(int64_t now, int64_t age_seconds);
+
+  // Appends an audit entry that is not tied to a metered request (refusals).
+  Status audit_event(const Json& entry);
+  Result<AuditCheck> verify_audit();
+
+  // by: "user" | "team" | "model" | "day" | "upstream".
+  Result<std::vector<UsageRow>> usage(const std::string& by);
+
+ private:
+  // Borrows a pooled connection for the lifetime of the object.
+  class Lease {
+   public:
+    explicit Lease(GatewayStore& s) : s_(s), r_(s.acquire()) {}
+    ~Lease() {
+      if (r_.ok()) s_.release(std::move(r_.value()));
+    }
+    bool ok() const { return r_.ok(); }
+    const Error& error() const { return r_.error(); }
+    SqlConn& operator*() { return *r_.value(); }
+
+   private:
+    GatewayStore& s_;
+    Result<std::unique_ptr<SqlConn>> r_;
+  };
+  explicit GatewayStore(std::string url, int pool_size) : url_(std::move(url)), pool_size_(pool_size) {}
+  Result<std::unique_ptr<SqlConn>> acquire();
+  void release(std::unique_ptr<SqlConn> c);
+  // Runs f(conn) on a pooled connection; if it fails because that
+  // connection broke (the database restarted since it was opened), runs it
+  // once more on a fresh one. Safe for the transactions below: a failed
+  // transaction committed nothing, and settle() is idempotent.
+  template <class F>
+  auto with_conn(F f) -> decltype(f(std::declval<SqlConn&>())) {
+    for (int attempt = 0;; ++attempt) {
+      Lease lease(*this);
+      if (!lease.ok()) return lease.error();
+      auto r = f(*lease);
+      if (r.ok() || attempt > 0 || (*lease).healthy()) return r;
+    }
+  }
+  Result<std::optional<UserRecord>> find_by_key_on(SqlConn& c, const std::string& key_hash);
+  Result<std::optional<QuotaDenial>> reserve_on(SqlConn& c, const ReserveRequest& req);
+  Status settle_on(SqlConn& c, const Settlement& s, bool audit_bodies);
+  Status append_audit(SqlConn& c, Json entry);
+
+  std::string url_;
+  int pool_size_;
+  int open_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<SqlConn>> idle_;
+};
+
+}  // namespace bastion::gateway

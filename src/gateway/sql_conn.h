@@ -1,0 +1,55 @@
+// The smallest SQL interface the gateway store needs, with a SQLite and a
+// PostgreSQL (libpq) implementation, so the quota and metering logic is
+// written once and runs the same on one machine or across many.
+//
+// Statements use PostgreSQL-style $1..$N placeholders on both backends
+// (SQLite accepts them as named parameters). Values travel as text or NULL;
+// results come back as text, which is all the store needs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+
+namespace bastion::gateway {
+
+enum class Dialect { kSqlite, kPostgres };
+
+using SqlParam = std::optional<std::string>;  // nullopt = NULL
+using SqlRow = std::vector<std::optional<std::string>>;
+
+class SqlConn {
+ public:
+  virtual ~SqlConn() = default;
+  virtual Dialect dialect() const = 0;
+  // Runs one statement; returns its rows (empty for statements without).
+  virtual Result<std::vector<SqlRow>> query(const std::string& sql,
+                                            const std::vector<SqlParam>& params = {}) = 0;
+  // Runs several statements separated by ';' without parameters.
+  virtual Status exec_script(const std::string& sql) = 0;
+  // Starts a write transaction that serialises against other writers
+  // (SQLite: BEGIN IMMEDIATE; PostgreSQL: BEGIN).
+  virtual Status begin() = 0;
+  virtual Status commit() = 0;
+  virtual void rollback() = 0;
+  // Takes a transaction-scoped lock named by `key` (PostgreSQL advisory
+  // lock; a no-op on SQLite, where BEGIN IMMEDIATE already serialises).
+  virtual Status lock(const std::string& key) = 0;
+  // False once the connection is known broken (the pool then reconnects).
+  virtual bool healthy() const = 0;
+};
+
+// "sqlite:///abs/path", "sqlite://rel/path" or "postgresql://...".
+Result<std::unique_ptr<SqlConn>> open_sql(const std::string& url);
+
+std::string sql_int(int64_t v);
+std::string sql_real(double v);
+int64_t row_int(const SqlRow& row, size_t i);
+double row_real(const SqlRow& row, size_t i);
+std::string row_text(const SqlRow& row, size_t i);
+
+}  // namespace bastion::gateway

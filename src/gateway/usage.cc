@@ -1,0 +1,166 @@
+#include "gateway/usage.h"
+
+namespace bastion::gateway {
+namespace {
+
+int64_t get_int(const Json& obj, const char* key) {
+  if (!obj.is_object()) return 0;
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_number()) return 0;
+  return it->get<int64_t>();
+}
+
+void read_openai(const Json& u, Usage& out) {
+  if (!u.is_object()) return;
+  out.reported = true;
+  out.input_tokens = get_int(u, "prompt_tokens");
+  out.output_tokens = get_int(u, "completion_tokens");
+  if (auto d = u.find("prompt_tokens_details"); d != u.end())
+    out.cached_tokens = get_int(*d, "cached_tokens");
+  if (auto d = u.find("completion_tokens_details"); d != u.end())
+    out.reasoning_tokens = get_int(*d, "reasoning_tokens");
+  // Embeddings report only prompt_tokens/total_tokens.
+  if (out.input_tokens == 0 && out.output_tokens == 0) out.input_tokens = get_int(u, "total_tokens");
+}
+
+// Anthropic counts cache reads/writes apart from input_tokens; we fold them
+// in so input_tokens always means "all prompt tokens".
+void read_anthropic(const Json& u, Usage& out, bool is_delta) {
+  if (!u.is_object()) return;
+  out.reported = true;
+  if (u.contains("input_tokens") || !is_delta) {
+    int64_t read = get_int(u, "cache_read_input_tokens");
+    int64_t write = get_int(u, "cache_creation_input_tokens");
+    int64_t in = get_int(u, "input_tokens") + read + write;
+    if (!is_delta || in > 0) {
+      out.input_tokens = in;
+      out.cached_tokens = read;
+      out.cache_write_tokens = write;
+    }
+  }
+  if (u.contains("output_tokens")) out.output_tokens = get_int(u, "output_tokens");
+}
+
+// Bytes inside the string values of the keys that carry generated text in
+// either protocol's stream events, found by scanning (no JSON parse per event).
+int64_t generated_text_bytes(std::string_view payload) {
+  static constexpr std::string_view kKeys[] = {"\"content\"", "\"text\"", "\"arguments\"", "\"partial_json\"",
+                                               "\"thinking\"", "\"reasoning_content\"", "\"reasoning\""};
+  int64_t n = 0;
+  for (std::string_view key : kKeys) {
+    for (size_t pos = payload.find(key); pos != std::string_view::npos; pos = payload.find(key, pos)) {
+      size_t i = pos + key.size();
+      while (i < payload.size() && (payload[i] == ' ' || payload[i] == ':')) ++i;
+      pos = i;
+      if (i >= payload.size() || payload[i] != '"') continue;
+      for (++i; i < payload.size() && payload[i] != '"'; ++i) {
+        if (payload[i] == '\\') ++i;
+        ++n;
+      }
+      pos = i;
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
+Usage usage_from_json(const Json& body, Protocol protocol) {
+  Usage out;
+  if (!body.is_object()) return out;
+  auto it = body.find("usage");
+  if (it == body.end()) return out;
+  if (protocol == Protocol::kAnthropic && it->contains("input_tokens")) read_anthropic(*it, out, false);
+  else read_openai(*it, out);
+  return out;
+}
+
+double usage_cost(const Usage& u, const Price& p) {
+  double cached_price = p.cached_input < 0 ? p.input : p.cached_input;
+  int64_t uncached = u.input_tokens - u.cached_tokens;
+  if (uncached < 0) uncached = 0;
+  return (uncached * p.input + u.cached_tokens * cached_price + u.output_tokens * p.output) / 1e6;
+}
+
+std::string StreamMeter::feed(std::string_view data) {
+  buf_.append(data);
+  std::string out;
+  size_t start = 0;
+  for (;;) {
+    size_t from = std::max(start, scanned_ > 3 ? scanned_ - 3 : 0);
+    size_t nn = buf_.find("\n\n", from);
+    size_t rn = buf_.find("\r\n\r\n", from);
+    size_t end, len;
+    if (nn == std::string::npos && rn == std::string::npos) break;
+    if (rn != std::string::npos && (nn == std::string::npos || rn < nn)) {
+      end = rn;
+      len = 4;
+    } else {
+      end = nn;
+      len = 2;
+    }
+    std::string_view event(buf_.data() + start, end - start);
+    bool drop = false;
+    on_event(event, &drop);
+    if (strip_ && !drop) out.append(buf_, start, end + len - start);
+    start = end + len;
+    scanned_ = start;
+  }
+  buf_.erase(0, start);
+  scanned_ = buf_.size();
+  if (!strip_) return std::string(data);
+  return out;
+}
+
+std::string StreamMeter::finish() {
+  std::string rest;
+  rest.swap(buf_);
+  scanned_ = 0;
+  bool drop = false;
+  if (!rest.empty()) on_event(rest, &drop);
+  if (!strip_ || drop) return "";
+  return rest;
+}
+
+void StreamMeter::on_event(std::string_view event, bool* drop) {
+  // Gather the data: lines (an event may split its payload over several).
+  std::string payload;
+  size_t pos = 0;
+  while (pos <= event.size()) {
+    size_t nl = event.find('\n', pos);
+    std::string_view line = event.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.rfind("data:", 0) == 0) {
+      std::string_view v = line.substr(5);
+      if (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+      if (!payload.empty()) payload.push_back('\n');
+      payload.append(v);
+    }
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  if (payload.empty()) return;
+  if (payload == "[DONE]") {
+    saw_done_ = true;
+    return;
+  }
+  text_bytes_ += generated_text_bytes(payload);
+  if (payload.find("usage") == std::string::npos) return;
+  Json j = Json::parse(payload, nullptr, false);
+  if (!j.is_object()) return;
+  if (protocol_ == Protocol::kAnthropic) {
+    std::string type = json_string(j, "type");
+    if (type == "message_start" && j.contains("message"))
+      read_anthropic(j["message"].value("usage", Json::object()), usage_, false);
+    else if (type == "message_delta" && j.contains("usage"))
+      read_anthropic(j["usage"], usage_, true);
+    return;
+  }
+  auto u = j.find("usage");
+  if (u == j.end() || !u->is_object()) return;
+  read_openai(*u, usage_);
+  auto ch = j.find("choices");
+  if (strip_ && (ch == j.end() || (ch->is_array() && ch->empty()))) *drop = true;
+}
+
+}  // namespace bastion::gateway

@@ -1,0 +1,169 @@
+// CodeIndex::refresh() and notify_file_changed(): bringing the index up to
+// date with the files on disk (see code_index.h).
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "index/code_index.h"
+#include "util/fs.h"
+#include "util/strings.h"
+
+namespace bastion::index {
+
+bool CodeIndex::stat_file(const std::string& rel, int64_t& mtime_ns, int64_t& size) const {
+  struct stat st;
+  if (::stat((root_ + "/" + rel).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  size = st.st_size;
+  return true;
+}
+
+bool CodeIndex::load_content(FileEntry& e, uint64_t previous_hash, bool& unchanged) const {
+  unchanged = false;
+  std::string content;
+  if (e.size <= opt_.max_file_bytes) {
+    auto r = fs::read_file(root_ + "/" + e.path);
+    if (!r.ok()) return false;
+    content = std::move(r.value());
+  }
+  uint64_t h = content_hash(content) ^ static_cast<uint64_t>(e.size);
+  if (previous_hash != 0 && h == previous_hash) {
+    unchanged = true;
+    return true;
+  }
+  if (str::looks_binary(content)) content.clear();
+  analyze_file(content, e);
+  e.hash = h;  // identity of the bytes on disk, even when not analysed
+  return true;
+}
+
+Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
+  auto t0 = std::chrono::steady_clock::now();
+  RefreshStats stats;
+  std::vector<std::string> paths = opt_.lister(root_);
+  stats.files = paths.size();
+
+  // Snapshot what we know, then stat and (re)analyse outside the lock.
+  struct Job {
+    FileEntry entry;
+    uint64_t old_hash = 0;
+    uint32_t slot = 0;
+    bool known = false;
+    int state = 0;  // 0 unchanged, 1 analysed, 2 touched, 3 vanished
+  };
+  std::vector<Job> jobs(paths.size());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < paths.size(); ++i) {
+      jobs[i].entry.path = std::move(paths[i]);
+      if (auto slot = slot_of_locked(jobs[i].entry.path)) {
+        Ident id = ident_locked(*slot);
+        jobs[i].known = true;
+        jobs[i].slot = *slot;
+        jobs[i].old_hash = id.hash;
+        jobs[i].entry.mtime_ns = id.mtime_ns;
+        jobs[i].entry.size = id.size;
+      }
+    }
+  }
+  int nthreads = opt_.threads > 0 ? opt_.threads
+                                  : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0}, done{0};
+  auto work = [&](bool report) {
+    for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+      Job& j = jobs[i];
+      int64_t mtime = 0, size = 0;
+      if (!stat_file(j.entry.path, mtime, size)) {
+        j.state = 3;
+      } else if (!j.known || mtime != j.entry.mtime_ns || size != j.entry.size || j.old_hash == 0) {
+        j.entry.mtime_ns = mtime;
+        j.entry.size = size;
+        bool unchanged = false;
+        if (!load_content(j.entry, j.old_hash, unchanged)) j.state = 3;
+        else j.state = unchanged ? 2 : 1;
+      }
+      size_t d = done.fetch_add(1) + 1;
+      if (report && progress && (d % 64 == 0 || d == jobs.size())) progress(d, jobs.size());
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < nthreads && jobs.size() > 64; ++t) pool.emplace_back(work, false);
+  work(true);
+  for (auto& th : pool) th.join();
+  if (progress) progress(jobs.size(), jobs.size());
+
+  std::lock_guard<std::mutex> lock(mu_);
+  // Files we know that are no longer listed (or vanished) go.
+  std::vector<uint8_t> keep(base_ + slots_.size(), 0);
+  for (const Job& j : jobs)
+    if (j.known && j.state != 3 && j.slot < keep.size()) keep[j.slot] = 1;
+  std::vector<std::string> removed;
+  for (uint32_t s = 0; s < keep.size(); ++s)
+    if (!keep[s] && live_locked(s)) removed.push_back(path_locked(s));
+  for (const std::string& p : removed) remove_locked(p);
+  stats.removed = removed.size();
+
+  std::vector<std::string> upsert_paths;
+  std::vector<IndexStore::Touch> touched;
+  for (Job& j : jobs) {
+    if (j.state == 1) {
+      ++stats.analyzed;
+      upsert_paths.push_back(j.entry.path);
+      add_locked(std::move(j.entry));
+    } else if (j.state == 2) {
+      ++stats.touched;
+      touch_locked(j.slot, j.entry.mtime_ns, j.entry.size);
+      touched.push_back({j.entry.path, j.entry.mtime_ns, j.entry.size});
+    }
+  }
+  // Pointers only now: adding may have grown (moved) slots_.
+  std::vector<const FileEntry*> upserts;
+  for (const std::string& p : upsert_paths) upserts.push_back(&slots_[by_path_[p] - base_]);
+  auto gen = store_->apply(upserts, removed, touched);
+  if (!gen.ok()) return gen.error();
+  if (!upserts.empty() || !removed.empty() || !touched.empty()) generation_ = gen.value();
+  if (should_compact_locked()) {
+    // A failed snapshot write costs speed, not correctness: the rows are
+    // committed, and the next open falls back to them.
+    (void)write_snapshot_locked();
+  }
+  stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return stats;
+}
+
+void CodeIndex::notify_file_changed(const std::string& path) {
+  std::string abs = fs::absolute(path, root_);
+  if (!fs::is_within(abs, root_) || abs == root_) return;
+  std::string rel = fs::relative_to(abs, root_);
+  FileEntry e;
+  e.path = rel;
+  uint64_t old_hash = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto slot = slot_of_locked(rel)) old_hash = ident_locked(*slot).hash;
+  }
+  bool unchanged = false;
+  bool present = stat_file(rel, e.mtime_ns, e.size) && load_content(e, old_hash, unchanged);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto slot = slot_of_locked(rel);
+  Result<uint64_t> gen = generation_;
+  if (!present) {
+    if (!slot) return;
+    remove_locked(rel);
+    gen = store_->apply({}, {rel});
+  } else if (unchanged && slot) {
+    touch_locked(*slot, e.mtime_ns, e.size);
+    gen = store_->apply({}, {}, {{rel, e.mtime_ns, e.size}});
+  } else {
+    if (unchanged) return;  // removed meanwhile; the next refresh sees it
+    add_locked(std::move(e));
+    gen = store_->apply({&slots_[by_path_[rel] - base_]}, {});
+  }
+  if (gen.ok()) generation_ = gen.value();
+}
+
+}  // namespace bastion::index

@@ -1,0 +1,49 @@
+// What the index knows about one file: identity (mtime, size, content hash)
+// for incremental refresh, its symbols for the repo map, and its term
+// counts for BM25. analyze_file() computes it from the content; the binary
+// encoding is what the SQLite store persists per file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "index/languages.h"
+#include "index/symbols.h"
+
+namespace bastion::index {
+
+struct FileEntry {
+  std::string path;  // repo-relative, '/'-separated
+  int64_t mtime_ns = 0;
+  int64_t size = 0;
+  uint64_t hash = 0;  // XXH3-64 of the content
+  Lang lang = Lang::kNone;
+  uint32_t lines = 0;
+  FileSymbols symbols;
+  // Content terms with counts, sorted by term (identifiers split, comments
+  // and code alike), plus the path's terms prefixed "P:" and the file
+  // name's prefixed "F:". term_count sums the content terms: the BM25
+  // document length.
+  std::vector<std::pair<std::string, uint32_t>> terms;
+  uint32_t term_count = 0;
+};
+
+uint64_t content_hash(std::string_view content);
+
+// Fills lang, hash, lines, symbols and terms from `content`.
+void analyze_file(std::string_view content, FileEntry& entry);
+
+// Everything but path/mtime/size/hash, for storage.
+std::string encode_entry_data(const FileEntry& entry);
+// False when `data` is corrupt (the caller then re-indexes the file).
+bool decode_entry_data(std::string_view data, FileEntry& entry);
+
+// Just the symbols (the snapshot stores them per file, decoded on demand).
+void encode_symbols(const FileSymbols& symbols, std::string& out);
+// False when `data` is corrupt.
+bool decode_symbols(std::string_view data, FileSymbols& symbols);
+
+}  // namespace bastion::index

@@ -1,0 +1,245 @@
+#include "index/grep.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <fcntl.h>
+#include <pcre2.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include "index/glob_match.h"
+
+namespace bastion::index {
+namespace {
+
+constexpr uint32_t kMatchLimit = 5'000'000;
+constexpr uint32_t kDepthLimit = 10'000;
+
+struct Code {
+  pcre2_code* code = nullptr;
+  ~Code() {
+    if (code) pcre2_code_free(code);
+  }
+};
+
+// Per-thread matching state: match data, limits and a JIT stack.
+class ThreadMatcher {
+ public:
+  explicit ThreadMatcher(const pcre2_code* code) : code_(code) {
+    md_ = pcre2_match_data_create_from_pattern(code, nullptr);
+    mctx_ = pcre2_match_context_create(nullptr);
+    pcre2_set_match_limit(mctx_, kMatchLimit);
+    pcre2_set_depth_limit(mctx_, kDepthLimit);
+    stack_ = pcre2_jit_stack_create(64 * 1024, 4 * 1024 * 1024, nullptr);
+    if (stack_) pcre2_jit_stack_assign(mctx_, nullptr, stack_);
+  }
+  ~ThreadMatcher() {
+    pcre2_match_data_free(md_);
+    pcre2_match_context_free(mctx_);
+    if (stack_) pcre2_jit_stack_free(stack_);
+  }
+  // 1 = match (ovector in *start/*end), 0 = none, -1 = limit hit.
+  int match(const char* buf, size_t len, size_t from, size_t* start, size_t* end) {
+    int rc = pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(buf), len, from, 0, md_, mctx_);
+    if (rc == PCRE2_ERROR_NOMATCH) return 0;
+    if (rc < 0) return -1;
+    PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md_);
+    *start = ov[0];
+    *end = ov[1];
+    return 1;
+  }
+
+ private:
+  const pcre2_code* code_;
+  pcre2_match_data* md_;
+  pcre2_match_context* mctx_;
+  pcre2_jit_stack* stack_;
+};
+
+// A reusable read buffer that grows without zero-filling.
+class Buffer {
+ public:
+  char* data() { return data_.get(); }
+  size_t size() const { return size_; }
+  // Reads the whole file; false on error or when it exceeds `max_bytes`.
+  bool fill(int fd, size_t max_bytes) {
+    size_ = 0;
+    for (;;) {
+      if (size_ == cap_) grow(cap_ ? cap_ * 2 : 256 * 1024);
+      ssize_t n = ::read(fd, data_.get() + size_, cap_ - size_);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return false;
+      }
+      if (n == 0) return true;
+      size_t want = cap_ - size_;
+      size_ += static_cast<size_t>(n);
+      if (size_ > max_bytes) return false;
+      // A short read of a regular file means end of file: skip the extra
+      // read() that would return 0 (syscalls dominate on small files).
+      if (static_cast<size_t>(n) < want) return true;
+    }
+  }
+
+ private:
+  void grow(size_t cap) {
+    std::unique_ptr<char[]> next(new char[cap]);
+    if (size_) std::memcpy(next.get(), data_.get(), size_);
+    data_ = std::move(next);
+    cap_ = cap;
+  }
+  std::unique_ptr<char[]> data_;
+  size_t cap_ = 0, size_ = 0;
+};
+
+// Searches one buffer line by line semantics: every matching line once.
+// Returns false when PCRE2's limits stopped the search.
+bool search_buffer(ThreadMatcher& m, const char* data, size_t len, const GrepOptions& opt,
+                   GrepFileResult* out) {
+  size_t from = 0, counted_pos = 0, line_no = 1;
+  while (from <= len) {
+    size_t ms, me;
+    int rc = m.match(data, len, from, &ms, &me);
+    if (rc < 0) return false;
+    if (rc == 0) break;
+    if (ms == len && len > 0 && data[len - 1] == '\n') break;  // past the last line
+    const void* prev_nl = ms > 0 ? ::memrchr(data + from, '\n', ms - from) : nullptr;
+    size_t line_start = prev_nl ? static_cast<const char*>(prev_nl) - data + 1 : from;
+    const void* nl = ::memchr(data + ms, '\n', len - ms);
+    size_t line_end = nl ? static_cast<const char*>(nl) - data : len;
+    if (me > line_end) {
+      // The match crossed a newline; keep the line only if it matches on its own.
+      size_t s2, e2;
+      int rc2 = m.match(data, line_end, line_start, &s2, &e2);
+      if (rc2 < 0) return false;
+      if (rc2 == 0) {
+        from = line_end + 1;
+        continue;
+      }
+    }
+    if (!opt.files_only && !opt.count_only) {
+      line_no += static_cast<size_t>(std::count(data + counted_pos, data + line_start, '\n'));
+      counted_pos = line_start;
+    }
+    ++out->count;
+    if (opt.files_only) break;
+    if (!opt.count_only) {
+      size_t e = line_end;
+      if (e > line_start && data[e - 1] == '\r') --e;
+      out->lines.push_back({line_no, std::string(data + line_start, e - line_start)});
+      if (opt.max_lines_per_file && out->lines.size() >= opt.max_lines_per_file) break;
+    }
+    if (line_end >= len) break;
+    from = line_end + 1;
+  }
+  return true;
+}
+
+bool glob_ok(const std::string& glob, const std::string& path) {
+  if (glob.empty()) return true;
+  if (glob.find('/') == std::string::npos) {
+    size_t slash = path.rfind('/');
+    return glob_match(glob, slash == std::string::npos ? path : std::string_view(path).substr(slash + 1));
+  }
+  return glob_match(glob, path);
+}
+
+}  // namespace
+
+Result<GrepSummary> grep_files(const std::string& root, const std::vector<std::string>& files,
+                               const GrepOptions& opt) {
+  uint32_t flags = PCRE2_MULTILINE | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+  if (opt.ignore_case) flags |= PCRE2_CASELESS;
+  int errcode = 0;
+  PCRE2_SIZE erroff = 0;
+  Code code;
+  code.code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(opt.pattern.data()), opt.pattern.size(),
+                            flags, &errcode, &erroff, nullptr);
+  if (!code.code) {
+    PCRE2_UCHAR msg[256];
+    pcre2_get_error_message(errcode, msg, sizeof msg);
+    return make_error(ErrorKind::kBadInput, "invalid regex at offset " + std::to_string(erroff) +
+                                                ": " + reinterpret_cast<char*>(msg));
+  }
+  pcre2_jit_compile(code.code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter on failure
+
+  std::vector<const std::string*> todo;
+  todo.reserve(files.size());
+  for (const auto& f : files)
+    if (!f.empty() && f.back() != '/' && glob_ok(opt.glob, f)) todo.push_back(&f);
+
+  int n = opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency());
+  n = std::clamp(n, 1, 16);
+  // Work is handed out by directory, so each thread opens a directory once
+  // and its files relative to it (short path lookups).
+  std::vector<std::pair<size_t, size_t>> groups;  // [begin, end) in todo
+  auto dir_of = [](const std::string& p) {
+    size_t s = p.rfind('/');
+    return std::string_view(p).substr(0, s == std::string::npos ? 0 : s);
+  };
+  for (size_t i = 0; i < todo.size();) {
+    size_t j = i + 1;
+    while (j < todo.size() && j - i < 64 && dir_of(*todo[j]) == dir_of(*todo[i])) ++j;
+    groups.push_back({i, j});
+    i = j;
+  }
+  if (static_cast<size_t>(n) > groups.size()) n = std::max<int>(1, static_cast<int>(groups.size()));
+  std::atomic<size_t> next{0}, limited{0}, searched{0};
+  std::vector<std::vector<std::pair<size_t, GrepFileResult>>> per_thread(n);
+  std::string base = root.empty() ? "." : root;
+
+  auto work = [&](int t) {
+    ThreadMatcher matcher(code.code);
+    Buffer buf;
+    for (;;) {
+      size_t g = next.fetch_add(1);
+      if (g >= groups.size()) break;
+      auto [begin, end] = groups[g];
+      std::string_view dir = dir_of(*todo[begin]);
+      std::string dir_path = dir.empty() ? base : base + "/" + std::string(dir);
+      int dfd = ::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH);
+      if (dfd < 0) continue;
+      for (size_t i = begin; i < end; ++i) {
+        const char* name = todo[i]->c_str() + (dir.empty() ? 0 : dir.size() + 1);
+        // No symlinks, and never block on a FIFO swapped in since the walk.
+        int fd = ::openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0) continue;
+        bool ok = buf.fill(fd, opt.max_file_bytes);
+        ::close(fd);
+        if (!ok) continue;
+        searched.fetch_add(1, std::memory_order_relaxed);
+        if (std::memchr(buf.data(), 0, std::min<size_t>(buf.size(), 8192))) continue;  // binary
+        GrepFileResult r;
+        if (!search_buffer(matcher, buf.data(), buf.size(), opt, &r)) limited.fetch_add(1);
+        if (r.count > 0) {
+          r.path = *todo[i];
+          per_thread[t].emplace_back(i, std::move(r));
+        }
+      }
+      ::close(dfd);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 1; t < n; ++t) threads.emplace_back(work, t);
+  work(0);
+  for (auto& th : threads) th.join();
+
+  std::vector<std::pair<size_t, GrepFileResult>> all;
+  for (auto& v : per_thread)
+    for (auto& p : v) all.push_back(std::move(p));
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  GrepSummary summary;
+  summary.files.reserve(all.size());
+  for (auto& p : all) summary.files.push_back(std::move(p.second));
+  summary.files_searched = searched.load();
+  summary.files_hit_limit = limited.load();
+  return summary;
+}
+
+}  // namespace bastion::index

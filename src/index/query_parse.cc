@@ -1,0 +1,235 @@
+#include "index/query_parse.h"
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+#include <unordered_map>
+
+#include "index/tokenize.h"
+
+namespace bastion::index {
+namespace {
+
+// A line number, saturating (never throws on absurd input).
+uint32_t to_line(const std::string& digits) {
+  uint64_t v = 0;
+  for (char c : digits) v = std::min<uint64_t>(v * 10 + static_cast<uint64_t>(c - '0'), 1u << 30);
+  return static_cast<uint32_t>(v);
+}
+
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+bool code_like(std::string_view w) {
+  if (w.find('_') != std::string_view::npos) return w.size() > 2;
+  bool lower = false;
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (std::islower(static_cast<unsigned char>(w[i]))) lower = true;
+    // an upper-case letter after a lower-case one: camelCase / PascalCase
+    if (i > 0 && std::isupper(static_cast<unsigned char>(w[i])) && lower) return true;
+  }
+  return false;
+}
+
+const char* kSourceExt =
+    "py|pyi|js|mjs|cjs|jsx|ts|tsx|go|rs|java|kt|c|cc|cpp|cxx|h|hh|hpp|rb|php|cs|swift|scala|"
+    "m|mm|sh|toml|yaml|yml|json|cfg|ini|txt|md|rst|html|css|scss|vue|sql|pyx|pxd";
+
+}  // namespace
+
+std::vector<std::string> word_compounds(std::string_view text) {
+  // Words separated by one space (or '-') only: "terminal writer" but not
+  // "writer. Terminal". Each word alphabetic, 2+ letters, not a stopword.
+  std::vector<std::string> out;
+  std::string prev;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!std::isalpha(static_cast<unsigned char>(text[i]))) {
+      bool joins = text[i] == ' ' || text[i] == '-';
+      if (!joins) prev.clear();
+      ++i;
+      if (joins && i < text.size() && !std::isalpha(static_cast<unsigned char>(text[i])))
+        prev.clear();
+      continue;
+    }
+    size_t b = i;
+    while (i < text.size() && std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+    if (i < text.size() && text[i] == '_') {  // an identifier: not prose
+      while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_')) ++i;
+      prev.clear();
+      continue;
+    }
+    std::string w(text.substr(b, i - b));
+    for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (w.size() < 2 || is_stopword(w)) {
+      prev.clear();
+      continue;
+    }
+    if (!prev.empty() && prev.size() + w.size() >= 6) {
+      std::string c = prev + w;
+      if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(std::move(c));
+    }
+    prev = w;
+  }
+  return out;
+}
+
+std::vector<std::string> query_literals(std::string_view text) {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view lit) {
+    lit = std::string_view(lit).substr(0, 80);
+    while (!lit.empty() && (lit.front() == ' ' || lit.front() == '.')) lit.remove_prefix(1);
+    while (!lit.empty() && (lit.back() == ' ' || lit.back() == '.')) lit.remove_suffix(1);
+    if (lit.size() < 4 || lit.size() > 60) return;
+    bool has_alpha = false;
+    for (char c : lit) has_alpha = has_alpha || std::isalpha(static_cast<unsigned char>(c));
+    if (!has_alpha) return;
+    std::string s(lit);
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+  };
+  // Spans between matching quotes on one line.
+  for (char quote : {'`', '"', '\''}) {
+    size_t i = 0;
+    while ((i = text.find(quote, i)) != std::string_view::npos) {
+      if (quote == '\'' && i > 0 && std::isalpha(static_cast<unsigned char>(text[i - 1]))) {
+        ++i;  // an apostrophe: "don't"
+        continue;
+      }
+      size_t e = text.find(quote, i + 1);
+      if (e == std::string_view::npos) break;
+      std::string_view span = text.substr(i + 1, e - i - 1);
+      if (span.find('\n') == std::string_view::npos) add(span);
+      i = e + 1;
+    }
+  }
+  // Command-line options: --last-failed, --tb=line.
+  for (size_t i = 0; i + 3 < text.size(); ++i) {
+    if (text[i] != '-' || text[i + 1] != '-' || (i > 0 && !std::isspace(static_cast<unsigned char>(text[i - 1])) &&
+                                                  text[i - 1] != '`' && text[i - 1] != '"' && text[i - 1] != '\''))
+      continue;
+    size_t e = i + 2;
+    while (e < text.size() && (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '-' || text[e] == '_')) ++e;
+    if (e > i + 3) add(text.substr(i, e - i));
+    i = e;
+  }
+  return out;
+}
+
+// Environment dumps (`show_versions()`, `pip freeze`, "INSTALLED VERSIONS")
+// describe the reporter's machine, not the code: drop them before ranking.
+std::string strip_environment_dumps(std::string_view text) {
+  static const std::regex version_line(
+      R"re(^\s*[A-Za-z_][\w.\-]*\s*[:=]=?\s*(None|[0-9][\w.+\-]*)\s*$)re");
+  std::string out;
+  bool in_dump = false;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t e = text.find('\n', pos);
+    if (e == std::string_view::npos) e = text.size();
+    std::string line(text.substr(pos, e - pos));
+    if (line.find("INSTALLED VERSIONS") != std::string::npos) in_dump = true;
+    if (in_dump && line.find("</details>") != std::string::npos) in_dump = false;
+    else if (!in_dump && !std::regex_match(line, version_line)) out += line + "\n";
+    pos = e + 1;
+  }
+  return out;
+}
+
+ParsedQuery parse_query(std::string_view raw) {
+  ParsedQuery q;
+  std::string s = strip_environment_dumps(raw);
+  std::string_view text = s;
+
+  // Stack frames first (they carry line numbers and order), then any path.
+  static const std::regex py_frame(R"re(File "([^"\n]+)", line (\d+)(?:, in ([\w.<>]+))?)re");
+  // IPython: `File ~/x/y.py:41, in Cls.f(self)` and `~/x/y.py in f(self, key)`.
+  static const std::regex ipy_frame(std::string(R"re(((?:[\w.~@+-]+/)*[\w.@+-]+\.py)(?::(\d+),)? in ([A-Za-z_][\w.]*)\()re"));
+  static const std::regex any_path(std::string(R"re(((?:[\w.~@+-]+/)*[\w.@+-]+\.(?:)re") +
+                                   kSourceExt + R"re())\b(?::(\d+))?)re");
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), py_frame); it != std::sregex_iterator();
+       ++it) {
+    std::string fn = (*it)[3].matched ? (*it)[3].str() : "";
+    if (fn.find('<') != std::string::npos) fn.clear();  // <module>, <lambda>
+    q.paths.push_back({(*it)[1].str(), to_line((*it)[2].str()), true, fn});
+  }
+  if (q.paths.empty()) {
+    for (auto it = std::sregex_iterator(s.begin(), s.end(), ipy_frame);
+         it != std::sregex_iterator(); ++it) {
+      uint32_t line = (*it)[2].matched ? to_line((*it)[2].str()) : 0;
+      q.paths.push_back({(*it)[1].str(), line, true, (*it)[3].str()});
+    }
+  }
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), any_path); it != std::sregex_iterator();
+       ++it) {
+    std::string p = (*it)[1].str();
+    uint32_t line = (*it)[2].matched ? to_line((*it)[2].str()) : 0;
+    bool dup = false;
+    for (auto& m : q.paths)
+      dup = dup || (m.path == p && (m.line == line || line == 0 || m.traceback));
+    if (!dup) q.paths.push_back({p, line, line != 0 && p.find('/') != std::string::npos});
+  }
+
+  // Dotted names: a.b.c (not file names, not numbers).
+  static const std::regex dotted(R"re(\b([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\b)re");
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), dotted); it != std::sregex_iterator();
+       ++it) {
+    std::string d = (*it)[1].str();
+    std::vector<std::string> parts;
+    size_t b = 0;
+    for (size_t i = 0; i <= d.size(); ++i) {
+      if (i == d.size() || d[i] == '.') {
+        parts.push_back(d.substr(b, i - b));
+        b = i + 1;
+      }
+    }
+    q.dotted.push_back(std::move(parts));
+  }
+
+  // Identifiers: every word, weighted by how code-like its mention is.
+  std::unordered_map<std::string, double> ids;
+  std::vector<std::string> order;
+  bool in_tick = false;
+  for (size_t i = 0; i < s.size();) {
+    if (s[i] == '`') {
+      in_tick = !in_tick;
+      ++i;
+      continue;
+    }
+    if (!word_char(s[i])) {
+      ++i;
+      continue;
+    }
+    size_t b = i;
+    while (i < s.size() && word_char(s[i])) ++i;
+    std::string w = s.substr(b, i - b);
+    if (w.size() < 3 || std::isdigit(static_cast<unsigned char>(w[0]))) continue;
+    bool called = i < s.size() && s[i] == '(';
+    bool attr = (b > 0 && s[b - 1] == '.') || (i < s.size() && s[i] == '.' && i + 1 < s.size() &&
+                                                std::isalpha(static_cast<unsigned char>(s[i + 1])));
+    double weight = 0.25;
+    if (in_tick || called || code_like(w)) weight = 1.0;
+    else if (attr) weight = 0.6;
+    else if (std::isupper(static_cast<unsigned char>(w[0])) && b > 0 && s[b - 1] != '\n' &&
+             !(b > 1 && s[b - 2] == '.'))
+      weight = 0.5;  // a capitalised word mid-sentence: maybe a class
+    std::string lw = w;
+    for (char& c : lw) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (is_stopword(lw)) weight *= 0.2;
+    if (lw.rfind("test_", 0) == 0) q.mentions_tests = true;
+    auto it = ids.find(w);
+    if (it == ids.end()) {
+      ids.emplace(w, weight);
+      order.push_back(w);
+    } else if (weight > it->second) {
+      it->second = weight;
+    }
+  }
+  for (auto& w : order) q.identifiers.push_back({w, ids[w]});
+  for (auto& m : q.paths)
+    if (m.path.find("test") != std::string::npos && !m.traceback) q.mentions_tests = true;
+  append_terms(text, q.terms);
+  q.compounds = word_compounds(text);
+  q.literals = query_literals(text);
+  return q;
+}
+
+}  // namespace bastion::index

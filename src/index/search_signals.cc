@@ -1,0 +1,311 @@
+#include "index/search_signals.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <optional>
+#include <span>
+
+#include "index/tokenize.h"
+#include "util/strings.h"
+
+namespace bastion::index {
+namespace {
+
+std::vector<std::string> components(const std::string& path) {
+  std::vector<std::string> out;
+  for (auto& c : str::split(path, '/'))
+    if (!c.empty() && c != "." && c != "~") out.push_back(c);
+  return out;
+}
+
+// Repo files whose path ends with the longest run of `mention`'s trailing
+// components (the file name at least).
+std::vector<uint32_t> resolve_suffix(const CodeIndex::View& v, const std::string& mention) {
+  std::vector<std::string> comps = components(mention);
+  std::vector<uint32_t> out;
+  if (comps.empty()) return out;
+  int best = 0;
+  v.for_each_file([&](std::string_view p, uint32_t slot) {
+    if (!str::ends_with(p, comps.back())) return;
+    std::vector<std::string> pc = components(std::string(p));
+    int n = 0;
+    while (n < static_cast<int>(std::min(pc.size(), comps.size())) &&
+           pc[pc.size() - 1 - n] == comps[comps.size() - 1 - n])
+      ++n;
+    if (n > best) {
+      best = n;
+      out.clear();
+    }
+    if (n == best && n > 0) out.push_back(slot);
+  });
+  return out;
+}
+
+bool defines(const FileSymbols& syms, const std::string& name) {
+  for (const Symbol& s : syms.defs)
+    if (s.name == name) return true;
+  return false;
+}
+
+// Null when nothing defines `name`.
+std::optional<std::span<const uint32_t>> definers_of(const CodeIndex::View& v,
+                                                     const std::string& name) {
+  auto d = v.definers(name);
+  if (d.empty()) return std::nullopt;
+  return d;
+}
+
+}  // namespace
+
+SlotScores frame_scores(const CodeIndex::View& v, const ParsedQuery& q) {
+  std::vector<std::vector<uint32_t>> resolved;
+  for (const PathMention& m : q.paths) {
+    if (!m.traceback) continue;
+    std::vector<uint32_t> slots = resolve_suffix(v, m.path);
+    if (slots.empty() && !m.function.empty()) {
+      // The file is not in this checkout under that name: find the function.
+      std::vector<std::string> parts = str::split(m.function, '.');
+      const std::string& fn = parts.back();
+      auto d = definers_of(v, fn);
+      if (d && !str::starts_with(fn, "__") && d->size() <= 3) {
+        for (uint32_t s : *d)
+          if (parts.size() < 2 || defines(v.symbols(s), parts[parts.size() - 2])) slots.push_back(s);
+      }
+    }
+    if (slots.empty() || slots.size() > 3) continue;
+    resolved.push_back(std::move(slots));
+  }
+  SlotScores out;
+  for (size_t i = 0; i < resolved.size(); ++i) {
+    double w = 0.3 + 0.3 * static_cast<double>(i + 1) / resolved.size();
+    if (i + 1 == resolved.size()) w = 1.0;  // where the exception surfaced
+    for (uint32_t s : resolved[i]) out[s] = std::max(out[s], w);
+  }
+  return out;
+}
+
+SlotScores method_scores(const CodeIndex::View& v, const ParsedQuery& q) {
+  SlotScores out;
+  for (const auto& parts : q.dotted) {
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+      const std::string& cls = parts[i];
+      const std::string& method = parts[i + 1];
+      if (cls.empty() || !std::isupper(static_cast<unsigned char>(cls[0])) || method.size() < 3 ||
+          str::starts_with(method, "__"))
+        continue;
+      auto dm = definers_of(v, method);
+      if (!dm || dm->size() > 5) continue;
+      bool same_file = false;
+      for (uint32_t s : *dm)
+        if (defines(v.symbols(s), cls)) {
+          out[s] = std::max(out[s], 1.0);
+          same_file = true;
+        }
+      // The class's module does not define it: the method lives elsewhere
+      // (a mixin, a base class or a helper); trust it less when ambiguous.
+      if (!same_file)
+        for (uint32_t s : *dm) out[s] = std::max(out[s], 0.8 / static_cast<double>(dm->size()));
+    }
+  }
+  return out;
+}
+
+SlotScores definition_term_scores(const CodeIndex::View& v, const ParsedQuery& q,
+                                  const std::vector<uint32_t>& candidates) {
+  const double n_docs = std::max<double>(1, v.live_count());
+  std::unordered_map<std::string, double> idf;
+  for (const std::string& t : q.terms) {
+    if (idf.count(t)) continue;
+    double df = static_cast<double>(v.postings(t).size());
+    // Only distinctive terms: present in the repo, absent from most files.
+    idf[t] = (df == 0 || df > n_docs * 0.25) ? 0 : std::log(1.0 + n_docs / df);
+  }
+  SlotScores out;
+  std::vector<std::string> terms;
+  for (uint32_t slot : candidates) {
+    std::unordered_set<std::string> hit;
+    for (const Symbol& s : v.symbols(slot).defs) {
+      if (s.kind != SymbolKind::kClass && s.kind != SymbolKind::kFunction &&
+          s.kind != SymbolKind::kMethod)
+        continue;
+      terms.clear();
+      append_terms(s.name, terms);
+      for (auto& t : terms) {
+        auto it = idf.find(t);
+        if (it != idf.end() && it->second > 0) hit.insert(t);
+      }
+    }
+    double score = 0;
+    for (auto& t : hit) score += idf[t];
+    if (score > 0) out[slot] = score;
+  }
+  return out;
+}
+
+std::vector<double> literal_scores(const std::vector<std::string>& contents,
+                                   const std::vector<std::string>& literals) {
+  std::vector<double> out(contents.size(), 0.0);
+  const double n = static_cast<double>(contents.size());
+  std::vector<size_t> holders;
+  for (size_t li = 0; li < literals.size() && li < 40; ++li) {
+    holders.clear();
+    for (size_t i = 0; i < contents.size(); ++i)
+      if (contents[i].find(literals[li]) != std::string::npos) holders.push_back(i);
+    if (holders.empty() || holders.size() == contents.size()) continue;
+    double w = std::log(1.0 + n / static_cast<double>(holders.size()));
+    for (size_t i : holders) out[i] += w;
+  }
+  return out;
+}
+
+std::vector<double> passage_scores(const std::vector<std::string>& contents,
+                                   const std::vector<std::string>& paths,
+                                   const std::unordered_map<std::string, double>& term_weight,
+                                   size_t window) {
+  std::vector<double> out(contents.size(), 0.0);
+  if (window == 0) window = 1;
+  std::vector<std::string> terms;
+  for (size_t fi = 0; fi < contents.size(); ++fi) {
+    // Per line: the query terms it holds (as indexes into a dense table).
+    std::vector<std::vector<const std::string*>> line_terms;
+    std::string_view text = contents[fi];
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t e = text.find('\n', pos);
+      if (e == std::string_view::npos) e = text.size();
+      terms.clear();
+      if (e - pos <= 1000) append_terms(text.substr(pos, e - pos), terms);
+      std::vector<const std::string*> hit;
+      for (auto& t : terms) {
+        auto it = term_weight.find(t);
+        if (it != term_weight.end()) hit.push_back(&it->first);
+      }
+      line_terms.push_back(std::move(hit));
+      pos = e + 1;
+    }
+    // Sliding window over lines with counts of each term inside it.
+    std::unordered_map<const std::string*, int> inside;
+    double cur = 0, best = 0;
+    if (fi < paths.size()) {
+      for (const std::string& t : path_terms(paths[fi])) {
+        auto it = term_weight.find(t);
+        if (it != term_weight.end() && inside[&it->first]++ == 0) cur += it->second;
+      }
+      best = cur;
+    }
+    for (size_t i = 0; i < line_terms.size(); ++i) {
+      for (auto* t : line_terms[i])
+        if (inside[t]++ == 0) cur += term_weight.at(*t);
+      if (i >= window)
+        for (auto* t : line_terms[i - window])
+          if (--inside[t] == 0) cur -= term_weight.at(*t);
+      best = std::max(best, cur);
+    }
+    out[fi] = best;
+  }
+  return out;
+}
+
+namespace {
+
+// Languages that share a code base freely count as one family.
+int language_family(Lang l) {
+  switch (l) {
+    case Lang::kC: case Lang::kCpp: return 0;
+    case Lang::kJavaScript: case Lang::kTypeScript: case Lang::kTsx: return 3;
+    default: return static_cast<int>(l);
+  }
+}
+
+}  // namespace
+
+LanguageShares language_shares(const CodeIndex::View& v) {
+  LanguageShares out;
+  v.for_each_file([&](std::string_view, uint32_t slot) {
+    Lang l = v.lang(slot);
+    if (l == Lang::kNone) return;
+    ++out.files[language_family(l)];
+    ++out.total;
+  });
+  return out;
+}
+
+double language_prior(const LanguageShares& shares, Lang lang, const std::string& path,
+                      const ParsedQuery& q) {
+  if (lang == Lang::kNone || shares.total == 0) return 1.0;
+  auto it = shares.files.find(language_family(lang));
+  double share = it == shares.files.end() ? 0 : static_cast<double>(it->second) / shares.total;
+  if (share >= 0.2) return 1.0;
+  size_t dot = path.rfind('.');
+  if (dot != std::string::npos) {
+    std::string ext = path.substr(dot);
+    for (const PathMention& m : q.paths)
+      if (str::ends_with(m.path, ext)) return 1.0;
+  }
+  return 0.5 + 2.5 * share;  // 0.5 at 0%, 1.0 at 20%
+}
+
+SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
+                          const std::unordered_set<std::string>& boost_names, double damping,
+                          double eps) {
+  struct Edge {
+    uint32_t to;
+    double w;
+  };
+  std::unordered_map<uint32_t, std::vector<Edge>> out_edges;
+  std::unordered_map<uint32_t, double> out_total;
+  auto edges_of = [&](uint32_t a) -> const std::vector<Edge>& {
+    auto it = out_edges.find(a);
+    if (it != out_edges.end()) return it->second;
+    std::vector<Edge> es;
+    double total = 0;
+    for (auto& [name, count] : v.symbols(a).refs) {
+      if (name.size() < 3) continue;
+      auto d = v.definers(name);
+      if (d.empty() || d.size() > 25) continue;
+      double mul = boost_names.count(name) ? 10.0 : 1.0;
+      if (name[0] == '_') mul *= 0.2;
+      double w = mul * std::sqrt(static_cast<double>(count)) / d.size();
+      for (uint32_t b : d)
+        if (b != a && v.live(b)) {
+          es.push_back({b, w});
+          total += w;
+        }
+    }
+    out_total[a] = total;
+    return out_edges.emplace(a, std::move(es)).first->second;
+  };
+  double sum = 0;
+  for (auto& [s, w] : seeds) sum += std::max(0.0, w);
+  SlotScores rank, residual;
+  if (sum <= 0) return rank;
+  std::deque<uint32_t> queue;
+  for (auto& [s, w] : seeds)
+    if (w > 0) {
+      residual[s] = w / sum;
+      queue.push_back(s);
+    }
+  size_t pushes = 0;
+  while (!queue.empty() && pushes < 200000) {
+    uint32_t u = queue.front();
+    queue.pop_front();
+    double r = residual[u];
+    if (r < eps) continue;
+    residual[u] = 0;
+    ++pushes;
+    rank[u] += (1 - damping) * r;
+    const auto& es = edges_of(u);
+    double total = out_total[u];
+    if (total <= 0) continue;  // dangling: its mass stays where it is
+    for (const Edge& e : es) {
+      double& ru = residual[e.to];
+      bool was_below = ru < eps;
+      ru += damping * r * e.w / total;
+      if (was_below && ru >= eps) queue.push_back(e.to);
+    }
+  }
+  return rank;
+}
+
+}  // namespace bastion::index

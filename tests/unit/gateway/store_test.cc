@@ -1,0 +1,209 @@
+#include "gateway/gateway_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "gateway/crypto.h"
+
+namespace bastion::gateway {
+namespace {
+
+std::string temp_db() {
+  char tmpl[] = "/tmp/gwstoreXXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  return dir + "/gw.db";
+}
+
+TEST(Crypto, Sha256AndKeys) {
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  std::string k1 = generate_api_key(), k2 = generate_api_key();
+  EXPECT_EQ(k1.size(), 52u);
+  EXPECT_NE(k1, k2);
+}
+
+TEST(GatewayStore, UsersKeysStoredHashed) {
+  std::string path = temp_db();
+  auto s = GatewayStore::open("sqlite://" + path, 2);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  UserRecord u;
+  u.name = "alice";
+  u.team = "infra";
+  u.models = {"m1", "m2"};
+  auto key = (*s)->add_user(u);
+  ASSERT_TRUE(key.ok());
+  EXPECT_FALSE((*s)->add_user(u).ok());  // duplicate
+  auto found = (*s)->find_by_key(*key);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->team, "infra");
+  EXPECT_EQ((*found)->models.size(), 2u);
+  EXPECT_FALSE((*(*s)->find_by_key("bgw_wrong")).has_value());
+  // The plaintext key is nowhere in the database file.
+  sqlite3* db;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* st;
+  sqlite3_prepare_v2(db, "SELECT key_hash FROM gw_users", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))), sha256_hex(*key));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  auto rotated = (*s)->rotate_key("alice");
+  ASSERT_TRUE(rotated.ok());
+  EXPECT_FALSE((*(*s)->find_by_key(*key)).has_value());
+  EXPECT_TRUE((*(*s)->find_by_key(*rotated)).has_value());
+  ASSERT_TRUE((*s)->set_disabled("alice", true).ok());
+  EXPECT_TRUE((*(*s)->find_by_key(*rotated))->disabled);
+  EXPECT_FALSE((*s)->set_disabled("nobody", true).ok());
+}
+
+ReserveRequest req(const UserRecord& u, const std::string& id, int64_t est, int64_t now) {
+  ReserveRequest r;
+  r.request_id = id;
+  r.user = u;
+  r.model = "m";
+  r.endpoint = "/v1/chat/completions";
+  r.est_tokens = est;
+  r.now = now;
+  return r;
+}
+
+Settlement settle(const std::string& id, int64_t in, int64_t out) {
+  Settlement s;
+  s.request_id = id;
+  s.upstream = "up";
+  s.outcome = "ok";
+  s.http_status = 200;
+  s.usage.input_tokens = in;
+  s.usage.output_tokens = out;
+  s.usage.reported = true;
+  return s;
+}
+
+TEST(GatewayStore, DailyQuotaChecksBeforeAndChargesAfter) {
+  auto s = GatewayStore::open("sqlite://" + temp_db(), 2);
+  ASSERT_TRUE(s.ok());
+  UserRecord u;
+  u.name = "bob";
+  u.limits.daily_tokens = 100;
+  ASSERT_TRUE((*s)->add_user(u).ok());
+  int64_t now = 1700000000;
+  auto r1 = (*s)->reserve(req(u, "r1", 500, now));  // estimate above the limit is still admitted
+  ASSERT_TRUE(r1.ok());
+  EXPECT_FALSE(r1->has_value());
+  // While r1's estimate is reserved the quota looks spent.
+  auto r2 = (*s)->reserve(req(u, "r2", 10, now));
+  ASSERT_TRUE(r2.ok() && r2->has_value());
+  EXPECT_EQ((*r2)->limit, "daily_tokens");
+  EXPECT_EQ((*r2)->resets_at, next_day(now));
+  // Settling to the real usage (30) frees the rest.
+  ASSERT_TRUE((*s)->settle(settle("r1", 20, 10), false).ok());
+  ASSERT_TRUE((*s)->settle(settle("r1", 20, 10), false).ok());  // idempotent
+  auto r3 = (*s)->reserve(req(u, "r3", 10, now));
+  ASSERT_TRUE(r3.ok());
+  EXPECT_FALSE(r3->has_value());
+  ASSERT_TRUE((*s)->settle(settle("r3", 50, 30), false).ok());  // 110 used now
+  auto r4 = (*s)->reserve(req(u, "r4", 1, now));
+  ASSERT_TRUE(r4->has_value());
+  // The next day starts afresh.
+  auto r5 = (*s)->reserve(req(u, "r5", 1, now + 86400));
+  EXPECT_FALSE(r5->has_value());
+  auto rows = (*s)->usage("user");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].input_tokens, 70);
+  EXPECT_EQ((*rows)[0].output_tokens, 40);
+  EXPECT_EQ((*rows)[0].requests, 2);  // pending r5 is not reported
+}
+
+TEST(GatewayStore, RpmAndTeamLimits) {
+  auto s = GatewayStore::open("sqlite://" + temp_db(), 2);
+  ASSERT_TRUE(s.ok());
+  UserRecord a, b;
+  a.name = "a";
+  a.team = "t";
+  a.limits.rpm = 2;
+  b.name = "b";
+  b.team = "t";
+  ASSERT_TRUE((*s)->add_user(a).ok());
+  ASSERT_TRUE((*s)->add_user(b).ok());
+  int64_t now = 1700000040;
+  EXPECT_FALSE((*(*s)->reserve(req(a, "1", 1, now))).has_value());
+  EXPECT_FALSE((*(*s)->reserve(req(a, "2", 1, now))).has_value());
+  auto d = *(*s)->reserve(req(a, "3", 1, now));
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->limit, "rpm");
+  EXPECT_EQ(d->resets_at, 1700000040 / 60 * 60 + 60);
+  EXPECT_FALSE((*(*s)->reserve(req(a, "4", 1, now + 60))).has_value());
+  // Team TPM: b shares team t.
+  ReserveRequest rb = req(b, "5", 1000, now);
+  rb.team_limits.tpm = 500;
+  EXPECT_FALSE((*(*s)->reserve(rb)).has_value());
+  rb.request_id = "6";
+  auto td = *(*s)->reserve(rb);
+  ASSERT_TRUE(td.has_value());
+  EXPECT_EQ(td->scope, "team");
+  EXPECT_EQ(td->limit, "tpm");
+}
+
+TEST(GatewayStore, ConcurrentReservationsOverspendAtMostOneRequest) {
+  std::string url = "sqlite://" + temp_db();
+  auto s = GatewayStore::open(url, 4);
+  ASSERT_TRUE(s.ok());
+  UserRecord u;
+  u.name = "c";
+  u.limits.daily_tokens = 1000;
+  ASSERT_TRUE((*s)->add_user(u).ok());
+  std::atomic<int> admitted{0}, id{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 8; ++t)
+    ts.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        std::string rid = "x" + std::to_string(id++);
+        auto r = (*s)->reserve(req(u, rid, 100, 1700000000));
+        if (r.ok() && !r->has_value()) {
+          ++admitted;
+          ASSERT_TRUE((*s)->settle(settle(rid, 60, 40), false).ok());
+        }
+      }
+    });
+  for (auto& t : ts) t.join();
+  auto rows = (*s)->usage("user");
+  int64_t total = (*rows)[0].input_tokens + (*rows)[0].output_tokens;
+  EXPECT_EQ(total, admitted * 100);
+  EXPECT_GE(total, 1000);
+  EXPECT_LE(total, 1100);  // at most one request's worth over
+}
+
+TEST(GatewayStore, AuditChainDetectsTampering) {
+  std::string path = temp_db();
+  auto s = GatewayStore::open("sqlite://" + path, 1);
+  ASSERT_TRUE(s.ok());
+  UserRecord u;
+  u.name = "d";
+  ASSERT_TRUE((*s)->add_user(u).ok());
+  for (int i = 0; i < 3; ++i) {
+    std::string id = "a" + std::to_string(i);
+    ASSERT_FALSE((*(*s)->reserve(req(u, id, 1, 1700000000))).has_value());
+    ASSERT_TRUE((*s)->settle(settle(id, 1, 1), false).ok());
+  }
+  ASSERT_TRUE((*s)->audit_event({{"event", "refused"}}).ok());
+  auto ok = (*s)->verify_audit();
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(ok->ok);
+  EXPECT_EQ(ok->entries, 4);
+  sqlite3* db;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "UPDATE gw_audit SET entry=replace(entry,'\"input_tokens\":1','\"input_tokens\":0') WHERE seq=2",
+               nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  auto bad = (*s)->verify_audit();
+  ASSERT_TRUE(bad.ok());
+  EXPECT_FALSE(bad->ok);
+  EXPECT_EQ(bad->first_bad_seq, 2);
+}
+
+}  // namespace
+}  // namespace bastion::gateway

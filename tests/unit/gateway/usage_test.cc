@@ -1,0 +1,102 @@
+#include "gateway/usage.h"
+
+#include <gtest/gtest.h>
+
+#include "unit/gateway/mini_upstream.h"
+
+namespace bastion::gateway {
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (auto& p : v) s += p;
+  return s;
+}
+
+TEST(StreamMeter, PassesOpenAiBytesThroughAndReadsUsage) {
+  auto frames = testing::openai_sse({"Hel", "lo"}, 11, 7, true);
+  StreamMeter m(Protocol::kOpenAi, false);
+  std::string out;
+  std::string all = join(frames);
+  // Feed in awkward 5-byte pieces: output must be byte-identical.
+  for (size_t i = 0; i < all.size(); i += 5) out += m.feed(all.substr(i, 5));
+  out += m.finish();
+  EXPECT_EQ(out, all);
+  EXPECT_TRUE(m.usage().reported);
+  EXPECT_EQ(m.usage().input_tokens, 11);
+  EXPECT_EQ(m.usage().output_tokens, 7);
+  EXPECT_TRUE(m.saw_done());
+}
+
+TEST(StreamMeter, StripsTheUsageChunkItAskedFor) {
+  auto frames = testing::openai_sse({"a", "b"}, 3, 2, true);
+  StreamMeter m(Protocol::kOpenAi, true);
+  std::string out;
+  std::string all = join(frames);
+  for (size_t i = 0; i < all.size(); i += 7) out += m.feed(all.substr(i, 7));
+  out += m.finish();
+  auto expected = testing::openai_sse({"a", "b"}, 3, 2, false);
+  EXPECT_EQ(out, join(expected));
+  EXPECT_EQ(m.usage().input_tokens, 3);
+  EXPECT_EQ(m.usage().output_tokens, 2);
+}
+
+TEST(StreamMeter, HandlesCrLfEventsAndDetails) {
+  std::string ev =
+      "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":40,"
+      "\"prompt_tokens_details\":{\"cached_tokens\":60},\"completion_tokens_details\":{\"reasoning_tokens\":25}}}\r\n\r\n";
+  StreamMeter m(Protocol::kOpenAi, true);
+  EXPECT_EQ(m.feed(ev), "");
+  EXPECT_EQ(m.usage().cached_tokens, 60);
+  EXPECT_EQ(m.usage().reasoning_tokens, 25);
+}
+
+TEST(StreamMeter, ReadsAnthropicStartAndDelta) {
+  auto frames = testing::anthropic_sse("hi", 20, 80, 9);
+  StreamMeter m(Protocol::kAnthropic, false);
+  for (auto& f : frames) EXPECT_EQ(m.feed(f), f);
+  EXPECT_EQ(m.usage().input_tokens, 100);  // 20 uncached + 80 cache reads
+  EXPECT_EQ(m.usage().cached_tokens, 80);
+  EXPECT_EQ(m.usage().output_tokens, 9);
+}
+
+TEST(UsageFromJson, OpenAiAndAnthropicAndEmbeddings) {
+  auto o = usage_from_json(Json::parse(testing::openai_json("x", 12, 5, 4, 2)), Protocol::kOpenAi);
+  EXPECT_EQ(o.input_tokens, 12);
+  EXPECT_EQ(o.output_tokens, 5);
+  EXPECT_EQ(o.cached_tokens, 4);
+  EXPECT_EQ(o.reasoning_tokens, 2);
+  auto a = usage_from_json(Json::parse(R"({"usage":{"input_tokens":5,"cache_creation_input_tokens":3,"output_tokens":8}})"),
+                           Protocol::kAnthropic);
+  EXPECT_EQ(a.input_tokens, 8);
+  EXPECT_EQ(a.cache_write_tokens, 3);
+  EXPECT_EQ(a.output_tokens, 8);
+  auto e = usage_from_json(Json::parse(R"({"usage":{"prompt_tokens":0,"total_tokens":6}})"), Protocol::kOpenAi);
+  EXPECT_EQ(e.input_tokens, 6);
+  EXPECT_FALSE(usage_from_json(Json::parse("{}"), Protocol::kOpenAi).reported);
+}
+
+TEST(UsageCost, UsesCachedPrice) {
+  Usage u;
+  u.input_tokens = 1000000;
+  u.cached_tokens = 500000;
+  u.output_tokens = 1000000;
+  Price p{2.0, 0.5, 10.0};
+  EXPECT_DOUBLE_EQ(usage_cost(u, p), 1.0 + 0.25 + 10.0);
+}
+
+TEST(StreamMeter, CountsGeneratedTextForCutStreams) {
+  StreamMeter m(Protocol::kOpenAi, false);
+  (void)m.feed(join(testing::openai_sse({"Hello", " world"}, 1, 1, false)));
+  EXPECT_EQ(m.text_bytes(), 11);  // usage chunk and [DONE] carry no text
+  // Escapes count once; reasoning and tool arguments count; spaces after ':' are fine.
+  (void)m.feed("data: {\"choices\":[{\"delta\":{\"reasoning_content\": \"a\\\"b\"}}]}\n\n"
+               "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"function\":{\"arguments\":\"{}\"}}]}}]}\n\n");
+  EXPECT_EQ(m.text_bytes(), 11 + 3 + 2);
+  StreamMeter a(Protocol::kAnthropic, false);
+  (void)a.feed(join(testing::anthropic_sse("sixteen bytes!!!", 5, 0, 9)));
+  EXPECT_EQ(a.text_bytes(), 16);
+}
+
+}  // namespace
+}  // namespace bastion::gateway

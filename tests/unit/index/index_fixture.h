@@ -1,0 +1,52 @@
+// Test helper: a temporary repository whose files the test writes, listed
+// by a fixed lister (independent of the walker), and a CodeIndex over it
+// with its own database.
+#pragma once
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "index/code_index.h"
+#include "util/fs.h"
+
+namespace bastion::index::testing {
+
+class TempRepo {
+ public:
+  TempRepo() {
+    char tmpl[] = "/tmp/bastion_index_test_XXXXXX";
+    root_ = fs::resolve_real(mkdtemp(tmpl), "/");
+  }
+  ~TempRepo() { std::filesystem::remove_all(root_); }
+  void write(const std::string& rel, const std::string& content) {
+    (void)fs::write_file_atomic(root_ + "/" + rel, content);
+    files_.insert(rel);
+  }
+  void remove(const std::string& rel) {
+    std::filesystem::remove(root_ + "/" + rel);
+    files_.erase(rel);
+  }
+  const std::string& root() const { return root_; }
+  std::string db() const { return root_ + ".db"; }
+  std::unique_ptr<CodeIndex> open() {
+    IndexOptions opt;
+    opt.db_path = db();
+    opt.threads = 2;
+    opt.lister = [this](const std::string&) {
+      return std::vector<std::string>(files_.begin(), files_.end());
+    };
+    auto r = CodeIndex::open(root_, opt);
+    return r.ok() ? std::move(r.value()) : nullptr;
+  }
+
+ private:
+  std::string root_;
+  std::set<std::string> files_;
+};
+
+}  // namespace bastion::index::testing

@@ -1,0 +1,240 @@
+// The snapshot persistence format: queries answered from a snapshot equal a
+// full load from the database; edits after a snapshot are overlaid from the
+// rows written since; corrupt, truncated, old-version or foreign snapshots
+// are rebuilt, never trusted; kill -9 while writing leaves a usable index.
+#include "index/index_snapshot.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "index/search.h"
+#include "index_fixture.h"
+#include "util/fs.h"
+
+namespace bastion::index {
+namespace {
+
+using testing::TempRepo;
+
+void write_repo(TempRepo& repo) {
+  repo.write("pkg/sessions.py",
+             "class Session:\n"
+             "    def rebuild_auth(self, prepared_request, response):\n"
+             "        # strip the authorization header on redirects\n"
+             "        return prepared_request.headers\n");
+  repo.write("pkg/models.py",
+             "from pkg.sessions import Session\n"
+             "class Request:\n"
+             "    def prepare(self):\n"
+             "        return Session().rebuild_auth(self, None)\n");
+  repo.write("pkg/utils.py", "def to_native_string(s):\n    return str(s)\n");
+  repo.write("src/grid.cc", "int paint_grid(int w) { return w * 2; }\n");
+}
+
+std::vector<std::string> ranked(CodeIndex& idx, const std::string& q) {
+  SearchOptions opt;
+  opt.lines_per_file = 0;
+  auto hits = search(idx, q, opt);
+  std::vector<std::string> out;
+  if (hits.ok())
+    for (auto& h : hits.value()) out.push_back(h.path);
+  return out;
+}
+
+size_t defs_named(CodeIndex& idx, const std::string& name) {
+  size_t n = 0;
+  idx.read([&](const CodeIndex::View& v) { n = v.definers(name).size(); });
+  return n;
+}
+
+std::string snap_of(TempRepo& repo) { return snapshot_path_for(repo.db()); }
+
+void flip_byte(const std::string& path, long offset) {
+  FILE* f = std::fopen(path.c_str(), "r+b");
+  ASSERT_NE(f, nullptr);
+  std::fseek(f, offset, SEEK_SET);
+  int c = std::fgetc(f);
+  std::fseek(f, offset, SEEK_SET);
+  std::fputc(c ^ 0x5a, f);
+  std::fclose(f);
+}
+
+const std::vector<std::string> kQueries = {
+    "authorization header redirects", "to_native_string returns bytes",
+    "Session.rebuild_auth", "paint grid width", "prepare request"};
+
+TEST(Snapshot, RefreshWritesOneAndReopeningUsesItWithIdenticalResults) {
+  TempRepo repo;
+  write_repo(repo);
+  std::vector<std::vector<std::string>> first;
+  {
+    auto idx = repo.open();
+    ASSERT_TRUE(idx->refresh().ok());
+    EXPECT_TRUE(idx->has_snapshot());
+    for (auto& q : kQueries) first.push_back(ranked(*idx, q));
+  }
+  ASSERT_TRUE(fs::exists(snap_of(repo)));
+  auto idx = repo.open();
+  EXPECT_TRUE(idx->has_snapshot());
+  EXPECT_EQ(defs_named(*idx, "Session"), 1u);
+  auto s = idx->refresh();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->analyzed, 0u);
+  for (size_t i = 0; i < kQueries.size(); ++i) EXPECT_EQ(ranked(*idx, kQueries[i]), first[i]);
+  EXPECT_EQ(first[1].front(), "pkg/utils.py");
+
+  // Same answers from a full load of the rows (no snapshot).
+  std::filesystem::remove(snap_of(repo));
+  auto full = repo.open();
+  EXPECT_FALSE(full->has_snapshot());
+  for (size_t i = 0; i < kQueries.size(); ++i) EXPECT_EQ(ranked(*full, kQueries[i]), first[i]);
+}
+
+TEST(Snapshot, EditsAfterTheSnapshotAreOverlaidFromTheDatabase) {
+  TempRepo repo;
+  write_repo(repo);
+  {
+    auto idx = repo.open();
+    ASSERT_TRUE(idx->refresh().ok());
+  }
+  auto before = fs::read_file(snap_of(repo));
+  {
+    auto idx = repo.open();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    repo.write("pkg/utils.py", "def to_text(s):\n    return str(s)\n");
+    repo.remove("src/grid.cc");
+    repo.write("pkg/new_mod.py", "def fresh_helper():\n    pass\n");
+    auto s = idx->refresh();
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s->analyzed, 2u);
+    EXPECT_EQ(s->removed, 1u);
+  }
+  // A small change does not rewrite the snapshot...
+  EXPECT_EQ(fs::read_file(snap_of(repo)).value(), before.value());
+  // ...yet a new process sees it, from the rows written after it.
+  auto idx = repo.open();
+  EXPECT_TRUE(idx->has_snapshot());
+  EXPECT_EQ(defs_named(*idx, "to_native_string"), 0u);
+  EXPECT_EQ(defs_named(*idx, "to_text"), 1u);
+  EXPECT_EQ(defs_named(*idx, "fresh_helper"), 1u);
+  EXPECT_EQ(defs_named(*idx, "paint_grid"), 0u);
+  auto s = idx->refresh();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->analyzed, 0u);
+  EXPECT_EQ(s->removed, 0u);
+  EXPECT_EQ(ranked(*idx, "paint grid width"), std::vector<std::string>{});
+  // Compaction folds the overlay in and gives the same answers.
+  std::vector<std::string> q = ranked(*idx, "fresh helper");
+  ASSERT_TRUE(idx->write_snapshot().ok());
+  EXPECT_EQ(ranked(*idx, "fresh helper"), q);
+  auto again = repo.open();
+  EXPECT_EQ(defs_named(*again, "fresh_helper"), 1u);
+  EXPECT_EQ(defs_named(*again, "paint_grid"), 0u);
+}
+
+// Each damaged snapshot must be rejected, the rows used instead, and a good
+// snapshot written by the next refresh.
+void expect_rebuilt(TempRepo& repo) {
+  auto idx = repo.open();
+  ASSERT_NE(idx, nullptr);
+  EXPECT_FALSE(idx->has_snapshot());
+  EXPECT_EQ(defs_named(*idx, "Session"), 1u);
+  EXPECT_EQ(ranked(*idx, "to_native_string returns bytes").front(), "pkg/utils.py");
+  EXPECT_TRUE(idx->has_snapshot());
+  EXPECT_TRUE(Snapshot::open(snap_of(repo)).ok());
+}
+
+class DamagedSnapshot : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write_repo(repo);
+    auto idx = repo.open();
+    ASSERT_TRUE(idx->refresh().ok());
+    ASSERT_TRUE(Snapshot::open(snap_of(repo)).ok());
+  }
+  TempRepo repo;
+};
+
+TEST_F(DamagedSnapshot, CorruptBodyIsRebuilt) {
+  flip_byte(snap_of(repo), static_cast<long>(std::filesystem::file_size(snap_of(repo)) / 2));
+  EXPECT_FALSE(Snapshot::open(snap_of(repo)).ok());
+  expect_rebuilt(repo);
+}
+
+TEST_F(DamagedSnapshot, OtherVersionIsRebuilt) {
+  flip_byte(snap_of(repo), 8);  // the version field
+  auto s = Snapshot::open(snap_of(repo));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("version"), std::string::npos);
+  expect_rebuilt(repo);
+}
+
+TEST_F(DamagedSnapshot, TruncatedIsRebuilt) {
+  std::filesystem::resize_file(snap_of(repo), std::filesystem::file_size(snap_of(repo)) - 9);
+  EXPECT_FALSE(Snapshot::open(snap_of(repo)).ok());
+  expect_rebuilt(repo);
+  std::filesystem::resize_file(snap_of(repo), 3);
+  expect_rebuilt(repo);
+}
+
+TEST_F(DamagedSnapshot, SnapshotOfALostDatabaseIsNotTrusted) {
+  // The database goes (cache cleaned) but the snapshot stays: the new
+  // database has another id, so the old snapshot must not be used.
+  std::filesystem::remove(repo.db());
+  std::filesystem::remove(repo.db() + "-wal");
+  std::filesystem::remove(repo.db() + "-shm");
+  repo.write("pkg/utils.py", "def to_text(s):\n    return str(s)\n");
+  auto idx = repo.open();
+  EXPECT_FALSE(idx->has_snapshot());
+  ASSERT_TRUE(idx->refresh().ok());
+  EXPECT_EQ(defs_named(*idx, "to_native_string"), 0u);
+  EXPECT_EQ(defs_named(*idx, "to_text"), 1u);
+}
+
+TEST(Snapshot, KillDuringWritesLeavesAUsableIndex) {
+  TempRepo repo;
+  write_repo(repo);
+  for (int i = 0; i < 300; ++i)
+    repo.write("gen/m" + std::to_string(i) + ".py",
+               "def func_" + std::to_string(i) + "(x):\n    return helper_" +
+                   std::to_string(i % 7) + "(x)\n");
+  {
+    auto idx = repo.open();
+    ASSERT_TRUE(idx->refresh().ok());
+  }
+  for (int round = 0; round < 6; ++round) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      // Child: keep editing, refreshing and rewriting the snapshot.
+      auto idx = repo.open();
+      for (int i = 0;; ++i) {
+        repo.write("pkg/utils.py", "def to_native_string(s):\n    return str(s)  # " +
+                                       std::to_string(i) + "\n");
+        (void)idx->refresh();
+        (void)idx->write_snapshot();
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 37 * round));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    auto idx = repo.open();
+    ASSERT_NE(idx, nullptr) << "round " << round;
+    auto s = idx->refresh();
+    ASSERT_TRUE(s.ok()) << "round " << round;
+    EXPECT_EQ(s->files, 304u);
+    EXPECT_EQ(defs_named(*idx, "to_native_string"), 1u);
+    EXPECT_EQ(defs_named(*idx, "func_123"), 1u);
+    EXPECT_EQ(ranked(*idx, "to_native_string returns bytes").front(), "pkg/utils.py");
+  }
+}
+
+}  // namespace
+}  // namespace bastion::index

@@ -1,0 +1,51 @@
+#include "index/query_parse.h"
+
+#include <gtest/gtest.h>
+
+namespace bastion::index {
+namespace {
+
+double weight_of(const ParsedQuery& q, const std::string& name) {
+  for (auto& id : q.identifiers)
+    if (id.name == name) return id.weight;
+  return -1;
+}
+
+TEST(QueryParse, PythonTracebackFramesInOrderWithLines) {
+  auto q = parse_query(
+      "Traceback (most recent call last):\n"
+      "  File \"/home/u/app/main.py\", line 3, in <module>\n"
+      "  File \"/usr/lib/site-packages/requests/sessions.py\", line 412, in request\n");
+  ASSERT_GE(q.paths.size(), 2u);
+  EXPECT_EQ(q.paths[0].path, "/home/u/app/main.py");
+  EXPECT_EQ(q.paths[0].line, 3u);
+  EXPECT_TRUE(q.paths[1].traceback);
+  EXPECT_EQ(q.paths[1].line, 412u);
+}
+
+TEST(QueryParse, PathWithLineAndBareFileName) {
+  auto q = parse_query("crash at src/flask/cli.py:120 and also in config.py");
+  ASSERT_EQ(q.paths.size(), 2u);
+  EXPECT_EQ(q.paths[0].path, "src/flask/cli.py");
+  EXPECT_EQ(q.paths[0].line, 120u);
+  EXPECT_EQ(q.paths[1].path, "config.py");
+  EXPECT_EQ(q.paths[1].line, 0u);
+}
+
+TEST(QueryParse, DottedPathsAndCodeLikeIdentifiers) {
+  auto q = parse_query("Calling requests.sessions.Session with `timeout` breaks rebuild_auth()");
+  ASSERT_FALSE(q.dotted.empty());
+  EXPECT_EQ(q.dotted[0], (std::vector<std::string>{"requests", "sessions", "Session"}));
+  EXPECT_EQ(weight_of(q, "timeout"), 1.0);       // backticked
+  EXPECT_EQ(weight_of(q, "rebuild_auth"), 1.0);  // snake_case, called
+  EXPECT_LT(weight_of(q, "breaks"), 0.5);        // prose
+  EXPECT_FALSE(q.mentions_tests);
+  EXPECT_TRUE(parse_query("the test_foo case fails").mentions_tests);
+  auto env = parse_query("INSTALLED VERSIONS\nnetCDF4: 1.5.3\n</details>\nnumpy: 1.18\nconcat fails");
+  EXPECT_LT(weight_of(env, "netCDF4"), 0);
+  EXPECT_LT(weight_of(env, "numpy"), 0);
+  EXPECT_GT(weight_of(env, "concat"), 0);
+}
+
+}  // namespace
+}  // namespace bastion::index

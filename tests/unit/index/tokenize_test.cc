@@ -1,0 +1,45 @@
+#include "index/tokenize.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace bastion::index {
+namespace {
+
+TEST(Tokenize, SplitsCamelAndSnakeCase) {
+  EXPECT_EQ(split_identifier("getHTTPResponse_code"),
+            (std::vector<std::string>{"get", "http", "response", "code"}));
+  EXPECT_EQ(split_identifier("PairGrid"), (std::vector<std::string>{"pair", "grid"}));
+  EXPECT_EQ(split_identifier("utf8_decode"), (std::vector<std::string>{"utf8", "decode"}));
+}
+
+TEST(Tokenize, StemsPluralsAndVerbForms) {
+  EXPECT_EQ(stem("sessions"), "session");
+  EXPECT_EQ(stem("dependencies"), "dependency");
+  EXPECT_EQ(stem("running"), "run");
+  EXPECT_EQ(stem("class"), "class");
+  EXPECT_EQ(stem("status"), "status");
+}
+
+TEST(Tokenize, TermsKeepCompoundAndPartsAndDropStopwords) {
+  std::vector<std::string> t;
+  append_terms("The rebuild_auth method of HTTPAdapter", t);
+  auto has = [&](const char* x) { return std::find(t.begin(), t.end(), x) != t.end(); };
+  EXPECT_TRUE(has("rebuildauth"));
+  EXPECT_TRUE(has("rebuild"));
+  EXPECT_TRUE(has("auth"));
+  EXPECT_TRUE(has("adapter"));
+  EXPECT_TRUE(has("method"));
+  EXPECT_FALSE(has("the"));
+  EXPECT_FALSE(has("of"));
+}
+
+TEST(Tokenize, PathTermsSplitDirectoriesAndNames) {
+  auto t = path_terms("src/flask/blueprints.py");
+  EXPECT_NE(std::find(t.begin(), t.end(), "blueprint"), t.end());
+  EXPECT_NE(std::find(t.begin(), t.end(), "flask"), t.end());
+}
+
+}  // namespace
+}  // namespace bastion::index
