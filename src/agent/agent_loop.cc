@@ -313,7 +313,12 @@ llm::Message Agent::run_one_tool(const llm::ToolCall& call) {
     audit_call["result_bytes"] = result.output.size();
     hooks_.audit("tool_call", audit_call);
     if (result.meta.contains("diff")) {
-      hooks_.audit("file_diff", {{"path", subject.paths.empty() ? "" : subject.paths[0]}, {"diff", result.meta["diff"]}});
+      // The audit log is as sensitive as the model's view: a diff of a file
+      // holding a secret is stored with the secret's placeholder.
+      std::string path = subject.paths.empty() ? "" : subject.paths[0];
+      std::string diff = result.meta["diff"].is_string() ? result.meta["diff"].get<std::string>() : result.meta["diff"].dump();
+      if (context_.redactor) diff = context_.redactor->redact(diff, path);
+      hooks_.audit("file_diff", {{"path", path}, {"diff", diff}});
     }
   }
   return tool_message(call, std::move(result.output), result.is_error);

@@ -84,7 +84,7 @@ Result<std::unique_ptr<Runtime>> build_runtime(const AgentOptions& options) {
     rt->context.extra_roots.push_back(*real);
   }
   // Permissions: settings layers (user, trusted project, managed), then the
-  // mode (flag > settings > config > default), then CLI rules.
+  // mode (managed > flag > settings > config > default), then CLI rules.
   policy::TrustState trust = policy::check_repo_trust(rt->project_root);
   if (!trust.trusted && !trust.files.empty()) rt->notices.push_back(policy::untrusted_notice(trust));
   auto settings = policy::load_permission_settings(&rt->permissions, rt->workspace, trust.trusted);
@@ -93,15 +93,8 @@ Result<std::unique_ptr<Runtime>> build_runtime(const AgentOptions& options) {
   for (auto& d : settings->additional_dirs) {
     if (fs::is_directory(d)) rt->context.extra_roots.push_back(d);
   }
-  std::string mode_text = !options.permission_mode.empty() ? options.permission_mode
-                          : settings->default_mode ? policy::permission_mode_name(*settings->default_mode)
-                          : !rt->config.permission_mode.empty() ? rt->config.permission_mode : "default";
-  auto mode = policy::parse_permission_mode(mode_text);
+  auto mode = policy::effective_permission_mode(options.permission_mode, *settings, rt->config.permission_mode);
   if (!mode.ok()) return mode.error();
-  if (*mode == policy::PermissionMode::kBypass && settings->bypass_disabled) {
-    return make_error(ErrorKind::kPermission,
-                      "bypassPermissions is disabled by your organization (" + policy::managed_settings_path() + ")");
-  }
   rt->permissions.set_mode(*mode);
   rt->registry = tools::make_core_registry();
   // search and repo_map share one index, opened at their first use; the

@@ -10,6 +10,7 @@
 
 #include "llm/model_client.h"
 #include "policy/permissions.h"
+#include "policy/redactor.h"
 #include "tools/registry.h"
 
 namespace bastion::agent {
@@ -60,6 +61,25 @@ class EchoTool : public tools::Tool {
   tools::ToolResult run(const Json& args, tools::ToolContext&) override {
     tools::ToolResult r;
     r.output = "echo: " + json_string(args, "text");
+    return r;
+  }
+
+ private:
+  llm::ToolSpec spec_;
+};
+
+// A tool that reports a diff, as edit and write do.
+class DiffTool : public EchoTool {
+ public:
+  DiffTool() {
+    spec_ = EchoTool::spec();
+    spec_.name = "patch";
+  }
+  const llm::ToolSpec& spec() const override { return spec_; }
+  tools::ToolResult run(const Json& args, tools::ToolContext&) override {
+    tools::ToolResult r;
+    r.output = "patched";
+    r.meta["diff"] = "+AWS_SECRET_ACCESS_KEY=" + json_string(args, "secret") + "\n";
     return r;
   }
 
@@ -147,6 +167,28 @@ TEST(AgentLoop, StopFromToolResultHookEndsTheRunAsRunaway) {
   RunOutcome out = agent.run("go");
   EXPECT_EQ(out.reason, StopReason::kRunaway);
   EXPECT_EQ(out.model_requests, 1);
+}
+
+TEST(AgentLoop, AuditedDiffsCarryPlaceholdersNotSecrets) {
+  Fixture f;
+  f.registry.add(std::make_unique<DiffTool>());
+  policy::Redactor redactor;
+  f.context.redactor = &redactor;
+  f.permissions.set_mode(policy::PermissionMode::kBypass);
+  const std::string secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+  f.model.replies = {call("c1", "patch", R"({"secret":")" + secret + R"("})"), answer("done")};
+  Agent agent = f.make_agent();
+  std::vector<Json> diffs;
+  AgentHooks hooks;
+  hooks.audit = [&](const std::string& kind, const Json& data) {
+    if (kind == "file_diff") diffs.push_back(data);
+  };
+  agent.set_hooks(hooks);
+  agent.run("patch it");
+  ASSERT_EQ(diffs.size(), 1u);
+  std::string diff = diffs[0]["diff"].get<std::string>();
+  EXPECT_EQ(diff.find(secret), std::string::npos) << diff;
+  EXPECT_TRUE(redactor.has_placeholder(diff)) << diff;
 }
 
 }  // namespace
