@@ -15,6 +15,7 @@ Result<http::Response> perform_model_request(http::HttpClient& http, const http:
     e.message = ctx.endpoint + ": " + e.message;
     return e;
   }
+  if (res->aborted && res->status == 0) return res;  // cancelled before the reply began
   if (res->status < 200 || res->status >= 300)
     return http_error(ctx, res->status, res->body, res->retry_after_seconds());
   return res;
@@ -40,6 +41,14 @@ Result<SseReply> perform_sse_request(http::HttpClient& http, http::Request req,
     }
     return true;
   };
+  if (keep_going) {
+    // Also asked while the server says nothing, so Esc stops a stalled stream.
+    req.cancelled = [&] {
+      if (keep_going()) return false;
+      reply.user_abort = true;
+      return true;
+    };
+  }
   auto res = perform_model_request(http, req, ctx);
   if (!res.ok()) return res.error();
   if (!stopped && !reply.user_abort) parser.finish(deliver);

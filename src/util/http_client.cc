@@ -122,6 +122,15 @@ size_t on_write(char* data, size_t size, size_t n, void* user) {
   return len;
 }
 
+// Progress callback: libcurl calls it about once a second while idle and on
+// every transfer; a non-zero return aborts with CURLE_ABORTED_BY_CALLBACK.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  if (!t->req->cancelled()) return 0;
+  t->resp->aborted = true;
+  return 1;
+}
+
 }  // namespace
 
 struct HttpClient::Impl {
@@ -160,6 +169,11 @@ Result<Response> HttpClient::perform(const Request& req) {
     curl_lib().easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, req.low_speed_bytes);
     curl_lib().easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req.low_speed_seconds);
   }
+  if (req.cancelled) {
+    curl_lib().easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_lib().easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_lib().easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+  }
   curl_lib().easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_lib().easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_lib().easy_setopt(c, CURLOPT_USERAGENT, "bastion");
@@ -190,7 +204,7 @@ Result<Response> HttpClient::perform(const Request& req) {
   curl_lib().slist_free_all(hdrs);
 
   if (rc == CURLE_OK) return resp;
-  if (rc == CURLE_WRITE_ERROR && resp.aborted) return resp;
+  if ((rc == CURLE_WRITE_ERROR || rc == CURLE_ABORTED_BY_CALLBACK) && resp.aborted) return resp;
   ErrorKind kind = (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
                        ? ErrorKind::kBadInput
                        : ErrorKind::kNetwork;

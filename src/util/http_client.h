@@ -1,4 +1,5 @@
-// HttpClient: the one way Bastion talks HTTP(S), on libcurl.
+// HttpClient: the one way Bastion talks HTTP(S): a native HTTP/1.1 client for
+// http:// (util/plain_http.h) and libcurl, loaded on first use, for https://.
 //
 // Model endpoints stream their replies, so a request can deliver its body
 // piece by piece to a callback (which may abort the transfer) instead of
@@ -43,13 +44,18 @@ struct Request {
   // boundaries) instead of being stored in Response::body. Return false to
   // abort the transfer. Non-2xx bodies (error JSON) are always buffered.
   std::function<bool(std::string_view chunk)> on_body;
+  // When set, asked at least every 100 ms while the request waits for the
+  // server, even when nothing arrives (a stalled stream). true aborts the
+  // request: the result is a Response with aborted = true. This is how Esc
+  // stops a model that has gone quiet.
+  std::function<bool()> cancelled;
 };
 
 struct Response {
   long status = 0;
   Headers headers;        // names lower-cased, in arrival order
   std::string body;       // whole body unless streamed through on_body
-  bool aborted = false;   // on_body returned false
+  bool aborted = false;   // on_body returned false or cancelled() said so
   int64_t body_bytes = 0; // bytes received, streamed or not
 
   // First header value with that (case-insensitive) name, or "".

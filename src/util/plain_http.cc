@@ -111,6 +111,9 @@ struct SpeedCheck {
   }
 };
 
+// How often a request with a cancelled() check wakes up to ask it.
+constexpr int kCancelPollMs = 100;
+
 // Wait budget for one poll(): until the deadline and the next speed sample.
 int poll_timeout(long long deadline, const SpeedCheck& speed, long long now) {
   long long wait = -1;
@@ -237,6 +240,13 @@ Result<Response> PlainHttp::exchange(const Request& req, const HttpUrl& url,
   char buf[16384];
   while (true) {
     long long now = now_ms();
+    if (req.cancelled && req.cancelled()) {
+      drop_connection();
+      resp.aborted = true;
+      resp.status = parser.head_done() ? parser.head().status : 0;
+      resp.headers = parser.head().headers;
+      return resp;
+    }
     if (speed.stalled(now)) {
       return fail(TransportFailure::kTimeout, "less than " + std::to_string(req.low_speed_bytes) +
                                                   " bytes/s for " +
@@ -248,7 +258,9 @@ Result<Response> PlainHttp::exchange(const Request& req, const HttpUrl& url,
     }
     bool sending = !send_failed && sent < wire.size();
     pollfd p{fd_, static_cast<short>(POLLIN | (sending ? POLLOUT : 0)), 0};
-    int n = ::poll(&p, 1, poll_timeout(deadline, speed, now));
+    int wait = poll_timeout(deadline, speed, now);
+    if (req.cancelled) wait = wait < 0 ? kCancelPollMs : std::min(wait, kCancelPollMs);
+    int n = ::poll(&p, 1, wait);
     if (n < 0 && errno != EINTR) return fail(TransportFailure::kDropped, std::strerror(errno));
     if (n <= 0) continue;
     if (sending && (p.revents & (POLLOUT | POLLERR | POLLHUP))) {

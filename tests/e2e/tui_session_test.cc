@@ -47,6 +47,37 @@ std::vector<Json> stored_sessions(const TempWorkspace& ws, const FakeServer& srv
   return {j.begin(), j.end()};
 }
 
+// A server that goes quiet mid-reply (a stuck GPU, a proxy holding the
+// connection) must not trap the user: Esc stops the turn without waiting for
+// another byte.
+TEST(TuiSessionE2E, EscStopsAStreamThatWentSilent) {
+  TempWorkspace ws(true);
+  Json scenario = {{"turns", Json::array({
+      {{"reply", {{"text", "Let me think about this very carefully first."}, {"text_fragment_bytes", 8},
+                  {"stall_after_bytes", 700}, {"stall_ms", 8000}}}},
+      {{"reply", {{"text", "Back again."}}}}})}};
+  FakeServer srv(scenario);
+  ASSERT_TRUE(srv.ok()) << srv.error();
+  TmuxSession t(ws.root(), {bastion_bin()}, tui_env(ws, srv), ws.dir());
+  ASSERT_TRUE(t.ok()) << t.error();
+  ASSERT_TRUE(t.wait_for("/help for commands")) << t.capture();
+  t.type("ponder");
+  t.key("Enter");
+  ASSERT_TRUE(t.wait_for("Let me")) << t.capture();
+  ASSERT_TRUE(t.wait_for("esc to interrupt", 2000)) << t.capture();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server is silent now
+  auto t0 = std::chrono::steady_clock::now();
+  t.key("Escape");
+  ASSERT_TRUE(t.wait_for("interrupted", 5000)) << t.capture();
+  auto stop_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(stop_ms, 3000) << "Esc took " << stop_ms << " ms on a silent stream";
+  ASSERT_TRUE(t.wait_gone("esc to interrupt", 3000)) << t.capture(false);
+  EXPECT_EQ(t.capture().find("carefully first."), std::string::npos) << t.capture();
+  t.type("again");
+  t.key("Enter");
+  ASSERT_TRUE(t.wait_for("Back again.")) << t.capture();
+}
+
 TEST(TuiSessionE2E, EscMidStreamStopsTheTurnAndKeepsTheSessionConsistent) {
   TempWorkspace ws(true);
   std::string story;

@@ -1,6 +1,7 @@
 #include "util/http_client.h"
 
 #include <gtest/gtest.h>
+#include <chrono>
 #include <stdlib.h>
 
 #include "unit/llm/test_http_server.h"
@@ -101,6 +102,49 @@ TEST_P(HttpClientBackends, CallbackReturningFalseAbortsTransfer) {
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_TRUE(r->aborted);
   EXPECT_EQ(got, "one");
+}
+
+// Esc must stop a model that has gone quiet: cancelled() is asked while the
+// client waits, not only when bytes arrive.
+Result<Response> perform_cancelled_after(const std::string& url, int cancel_ms, std::string* got,
+                                         long long* elapsed_ms) {
+  Request req;
+  req.url = url;
+  req.on_body = [got](std::string_view s) {
+    *got += s;
+    return true;
+  };
+  auto start = std::chrono::steady_clock::now();
+  req.cancelled = [start, cancel_ms] {
+    return std::chrono::steady_clock::now() - start > std::chrono::milliseconds(cancel_ms);
+  };
+  auto r = HttpClient().perform(req);
+  *elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
+                    .count();
+  return r;
+}
+
+TEST_P(HttpClientBackends, CancelStopsAStreamThatWentQuiet) {
+  TestHttpServer server([](auto&, int) { return Reply{{http_head(200) + "first", "never"}, 2500}; });
+  std::string got;
+  long long elapsed = 0;
+  auto r = perform_cancelled_after(server.url(), 200, &got, &elapsed);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->aborted);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(got, "first");
+  EXPECT_LT(elapsed, 2000);  // long before the server's next piece
+}
+
+TEST_P(HttpClientBackends, CancelStopsARequestTheServerNeverAnswers) {
+  TestHttpServer server([](auto&, int) { return Reply{{"", http_head(200) + "late"}, 2500}; });
+  std::string got;
+  long long elapsed = 0;
+  auto r = perform_cancelled_after(server.url(), 200, &got, &elapsed);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->aborted);
+  EXPECT_EQ(got, "");
+  EXPECT_LT(elapsed, 2000);
 }
 
 TEST_P(HttpClientBackends, ConnectionRefusedNamesTheAddress) {
