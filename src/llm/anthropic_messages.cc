@@ -64,7 +64,7 @@ Result<ChatResponse> AnthropicMessagesClient::chat(const ChatRequest& in, const 
   if (!reply.ok()) return reply.error();
   if (!err.empty()) return stream_error(ctx, err, err_type);
   bool user_abort = reply->user_abort;
-  if (!reply->saw_sse) {
+  if (!reply->saw_sse && !user_abort) {
     Json whole = Json::parse(reply->raw, nullptr, false);
     if (whole.is_discarded() || !whole.is_object()) {
       return Error(ErrorKind::kModel, endpoint() + " answered with neither SSE nor JSON: " +

@@ -90,7 +90,7 @@ Result<ChatResponse> OpenAiChatClient::chat(const ChatRequest& in, const StreamS
   if (!reply.ok()) return reply.error();
   if (!stream_err.empty()) return stream_error(ctx, stream_err);
   bool user_abort = reply->user_abort;
-  if (!reply->saw_sse) {
+  if (!reply->saw_sse && !user_abort) {
     // The server ignored stream:true and answered with one JSON object.
     Json whole = Json::parse(reply->raw, nullptr, false);
     if (whole.is_discarded()) {

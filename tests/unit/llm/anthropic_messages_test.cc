@@ -168,5 +168,19 @@ TEST(AnthropicMessages, DroppedStreamIsTransient) {
   EXPECT_TRUE(is_transient(r.error()));
 }
 
+TEST(AnthropicMessages, InterruptWhileTheServerIsSilentIsAnAbortNotAnError) {
+  TestHttpServer server([](auto&, int) {
+    return Reply{{"", http_head(200) + ev("message_start", {{"type", "message_start"}, {"message", Json::object()}})},
+                 1500};
+  });
+  ProviderConfig cfg;
+  cfg.base_url = server.url();
+  StreamSink sink;
+  sink.keep_going = [] { return false; };
+  auto r = AnthropicMessagesClient(cfg).chat(request_with_history(), sink);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->finish_reason, "aborted");
+}
+
 }  // namespace
 }  // namespace bastion::llm

@@ -211,11 +211,25 @@ TEST(OpenAiChat, KeepGoingFalseAbortsTheStream) {
                   sse(delta_chunk({{"content", "c"}}, "stop")), "data: [DONE]\n\n"}, 30};
   });
   StreamSink sink;
-  sink.keep_going = [] { return false; };
+  bool esc = false;
+  sink.on_text = [&](const std::string&) { esc = true; };  // Esc right after the first text
+  sink.keep_going = [&] { return !esc; };
   auto r = OpenAiChatClient(config_for(server)).chat(simple_request(), sink);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->finish_reason, "aborted");
   EXPECT_EQ(r->message.content, "a");
+}
+
+TEST(OpenAiChat, InterruptBeforeAnyReplyIsAnAbortNotAnError) {
+  TestHttpServer server([](auto&, int) {
+    return Reply{{"", http_head(200) + sse(delta_chunk({{"content", "late"}}, "stop")) + "data: [DONE]\n\n"}, 1500};
+  });
+  StreamSink sink;
+  sink.keep_going = [] { return false; };
+  auto r = OpenAiChatClient(config_for(server)).chat(simple_request(), sink);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->finish_reason, "aborted");
+  EXPECT_EQ(r->message.content, "");
 }
 
 TEST(OpenAiChat, ListModelsReadsDataIds) {
