@@ -154,7 +154,10 @@ int run_agent_command(int argc, char** argv) {
     s.context_tokens = [&r] { return context_tokens(r); };
     s.compact = [&r] { return compact_now(r); };
     s.set_interrupt_check = [&r](std::function<bool()> f) { r.interrupt_check = std::move(f); };
-    s.on_session_switched = [&r](const store::SessionInfo& info) { r.session = info; };  // /resume, /clear
+    s.on_session_switched = [&r](const store::SessionInfo& info) {  // /resume, /clear
+      r.session = info;
+      switch_session_audit(r, "switched to another session");
+    };
     return ui::run_interactive(s);
   }
   return run_plain_interactive(**rt);

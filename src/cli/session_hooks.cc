@@ -57,6 +57,15 @@ std::string arg_path(const std::string& args_json) {
   return a.is_object() ? json_string(a, "path") : "";
 }
 
+void open_session_audit(Runtime& rt, SessionServices& s) {
+  auto audit = store::AuditLog::open(store::AuditPaths::defaults(), rt.session.id);
+  if (audit.ok()) {
+    s.audit = std::make_unique<store::AuditLog>(std::move(*audit));
+  } else {
+    rt.notices.push_back("audit trail unavailable: " + audit.error().message);
+  }
+}
+
 }  // namespace
 
 int64_t context_tokens(Runtime& rt) {
@@ -125,12 +134,7 @@ Status install_session_hooks(Runtime& rt) {
     s.guard = agent::LoopGuard(g);
   }
 
-  auto audit = store::AuditLog::open(store::AuditPaths::defaults(), rt.session.id);
-  if (audit.ok()) {
-    s.audit = std::make_unique<store::AuditLog>(std::move(*audit));
-  } else {
-    rt.notices.push_back("audit trail unavailable: " + audit.error().message);
-  }
+  open_session_audit(rt, s);
 
   Runtime* r = &rt;
   agent::AgentHooks hooks;
@@ -199,6 +203,14 @@ Status install_session_hooks(Runtime& rt) {
   hooks.interrupted = [r] { return r->interrupt_check && r->interrupt_check(); };
   rt.agent->set_hooks(std::move(hooks));
   return ok_status();
+}
+
+void switch_session_audit(Runtime& rt, const std::string& why) {
+  if (!rt.services) return;
+  if (rt.services->audit && rt.services->audit->session_id() == rt.session.id) return;
+  finish_session_audit(rt, why);
+  rt.services->audit.reset();
+  open_session_audit(rt, *rt.services);
 }
 
 void finish_session_audit(Runtime& rt, const std::string& stop_reason) {

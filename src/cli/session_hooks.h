@@ -34,6 +34,11 @@ struct SessionServices {
 // Final audit records (redaction counts, session end); call once per run.
 void finish_session_audit(Runtime& rt, const std::string& stop_reason);
 
+// /resume and /clear moved the conversation to rt.session: the audit trail
+// follows it. The old session's log ends with a session_end record saying
+// why; the new session's log is opened (or continued, for /resume).
+void switch_session_audit(Runtime& rt, const std::string& why);
+
 // Installs every hook on rt.agent. Budgets that are already exhausted (daily
 // caps) are reported as a kBudget error.
 Status install_session_hooks(Runtime& rt);

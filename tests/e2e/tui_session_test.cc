@@ -235,6 +235,20 @@ TEST(TuiSessionE2E, ClearStartsANewStoredSession) {
   auto sessions = stored_sessions(ws, srv);
   ASSERT_EQ(sessions.size(), 2u);
   for (auto& s : sessions) EXPECT_EQ(s.value("messages", int64_t{0}), 2) << s.dump();
+  // Each session's audit trail holds its own prompt, and both chains verify.
+  int saw_old = 0, saw_fresh = 0;
+  for (auto& s : sessions) {
+    auto show = run_bastion({"audit", "show", s.value("session_id", "")}, tui_env(ws, srv), ws.dir());
+    bool old_words = show.out.find("old words") != std::string::npos;
+    bool fresh = show.out.find("fresh start") != std::string::npos;
+    EXPECT_NE(old_words, fresh) << show.describe();
+    saw_old += old_words;
+    saw_fresh += fresh;
+  }
+  EXPECT_EQ(saw_old, 1);
+  EXPECT_EQ(saw_fresh, 1);
+  auto verify = run_bastion({"audit", "verify"}, tui_env(ws, srv), ws.dir());
+  EXPECT_EQ(verify.exit_code, 0) << verify.describe();
 }
 
 }  // namespace
