@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 #include <map>
@@ -31,9 +32,9 @@ class TriggerIndex {
     if (n < 2) return;
     for (size_t i = 0; i + 1 < n; ++i) {
       unsigned exact = (unsigned{d[i]} << 8) | d[i + 1];
-      if (exact_bits_[exact >> 3] & (1u << (exact & 7))) check(ctx, i, exact_[exact], false);
+      if (exact_bits_[exact >> 3] & (1u << (exact & 7))) check(ctx, i, buckets_[exact_slot_[exact]], false);
       unsigned folded = (unsigned{lower_[d[i]]} << 8) | lower_[d[i + 1]];
-      if (folded_bits_[folded >> 3] & (1u << (folded & 7))) check(ctx, i, folded_[folded], true);
+      if (folded_bits_[folded >> 3] & (1u << (folded & 7))) check(ctx, i, buckets_[folded_slot_[folded]], true);
     }
   }
 
@@ -45,13 +46,24 @@ class TriggerIndex {
       if (tr.case_insensitive) {
         unsigned key = (unsigned{lower_[a]} << 8) | lower_[b];
         folded_bits_[key >> 3] |= static_cast<unsigned char>(1u << (key & 7));
-        folded_[key].push_back(&tr);
+        bucket_for(&folded_slot_[key]).push_back(&tr);
       } else {
         unsigned key = (unsigned{a} << 8) | b;
         exact_bits_[key >> 3] |= static_cast<unsigned char>(1u << (key & 7));
-        exact_[key].push_back(&tr);
+        bucket_for(&exact_slot_[key]).push_back(&tr);
       }
     }
+  }
+
+  // The bucket a slot names, given one on first use. Slot 0 is "none" (and
+  // buckets_[0] stays empty).
+  std::vector<const Trigger*>& bucket_for(unsigned char* slot) {
+    if (*slot == 0) {
+      if (buckets_.size() > 255) std::abort();  // more two-byte prefixes than a slot can name
+      *slot = static_cast<unsigned char>(buckets_.size());
+      buckets_.emplace_back();
+    }
+    return buckets_[*slot];
   }
 
   void check(const ScanContext& ctx, size_t i, const std::vector<const Trigger*>& bucket,
@@ -74,8 +86,11 @@ class TriggerIndex {
   std::array<unsigned char, 256> lower_{};
   std::array<unsigned char, 8192> exact_bits_{};
   std::array<unsigned char, 8192> folded_bits_{};
-  std::array<std::vector<const Trigger*>, 65536> exact_{};
-  std::array<std::vector<const Trigger*>, 65536> folded_{};
+  // Two-byte prefix -> index into buckets_. A byte per prefix instead of a
+  // vector per prefix: 128 KB rather than 3 MB of every process's memory.
+  std::array<unsigned char, 65536> exact_slot_{};
+  std::array<unsigned char, 65536> folded_slot_{};
+  std::vector<std::vector<const Trigger*>> buckets_{1};
 };
 
 const TriggerIndex& trigger_index() {
