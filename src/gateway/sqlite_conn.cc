@@ -1,8 +1,14 @@
 // SqlConn over SQLite in WAL mode (the embedded default store).
 #include <sqlite3.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "gateway/sql_conn.h"
 #include "util/fs.h"
@@ -15,15 +21,18 @@ namespace {
 
 class SqliteConn : public SqlConn {
  public:
-  explicit SqliteConn(sqlite3* db) : db_(db) {}
-  ~SqliteConn() override { sqlite3_close_v2(db_); }
+  SqliteConn(sqlite3* db, std::shared_ptr<std::mutex> writer) : db_(db), writer_(std::move(writer)) {}
+  ~SqliteConn() override {
+    if (holding_writer_) writer_->unlock();
+    for (auto& [sql, st] : statements_) sqlite3_finalize(st);
+    sqlite3_close_v2(db_);
+  }
   Dialect dialect() const override { return Dialect::kSqlite; }
 
   Result<std::vector<SqlRow>> query(const std::string& sql,
                                     const std::vector<SqlParam>& params) override {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK)
-      return err("prepare");
+    sqlite3_stmt* st = statement(sql);
+    if (!st) return err("prepare");
     for (size_t i = 0; i < params.size(); ++i) {
       std::string name = "$" + std::to_string(i + 1);
       int idx = sqlite3_bind_parameter_index(st, name.c_str());
@@ -37,7 +46,7 @@ class SqliteConn : public SqlConn {
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) {
         auto e = err("step");
-        sqlite3_finalize(st);
+        done_with(st);
         return e;
       }
       int n = sqlite3_column_count(st);
@@ -49,7 +58,7 @@ class SqliteConn : public SqlConn {
       }
       rows.push_back(std::move(row));
     }
-    sqlite3_finalize(st);
+    done_with(st);
     return rows;
   }
 
@@ -62,18 +71,92 @@ class SqliteConn : public SqlConn {
     }
     return ok_status();
   }
-  Status begin() override { return exec_script("BEGIN IMMEDIATE"); }
-  Status commit() override { return exec_script("COMMIT"); }
-  void rollback() override { (void)exec_script("ROLLBACK"); }
+  // Writers of one database file in this process queue on a mutex before
+  // BEGIN IMMEDIATE. Without it they meet SQLITE_BUSY and SQLite's busy
+  // handler sleeps in steps of up to 100 ms: that was the gateway's p99.
+  // (Other processes sharing the file still fall back to the busy handler;
+  // several gateways belong on PostgreSQL.)
+  Status begin() override {
+    writer_->lock();
+    holding_writer_ = true;
+    Status s = run("BEGIN IMMEDIATE");
+    if (!s) release_writer();
+    return s;
+  }
+  Status commit() override {
+    Status s = run("COMMIT");
+    if (s) release_writer();  // on failure the caller rolls back, which releases
+    return s;
+  }
+  void rollback() override {
+    if (!sqlite3_get_autocommit(db_)) (void)run("ROLLBACK");
+    release_writer();
+  }
   Status lock(const std::string&) override { return ok_status(); }
   bool healthy() const override { return true; }
 
  private:
+  void release_writer() {
+    if (!holding_writer_) return;
+    holding_writer_ = false;
+    writer_->unlock();
+  }
+  // Every request runs the same dozen statements: each is compiled once per
+  // connection and reused (compiling was a third of the gateway's CPU).
+  sqlite3_stmt* statement(const std::string& sql) {
+    auto it = statements_.find(sql);
+    if (it != statements_.end()) return it->second;
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st,
+                           nullptr) != SQLITE_OK) {
+      sqlite3_finalize(st);
+      return nullptr;
+    }
+    if (statements_.size() >= kMaxStatements) {  // ad-hoc SQL (usage reports): don't keep it
+      return adhoc_ = st;
+    }
+    statements_.emplace(sql, st);
+    return st;
+  }
+  void done_with(sqlite3_stmt* st) {
+    if (st == adhoc_) {
+      sqlite3_finalize(st);
+      adhoc_ = nullptr;
+      return;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  Status run(const char* sql) {
+    auto r = query(sql, {});
+    if (!r) return r.error();
+    return ok_status();
+  }
   Error err(const char* what) {
     return Error(ErrorKind::kIo, std::string("gateway sqlite ") + what + ": " + sqlite3_errmsg(db_));
   }
+  static constexpr size_t kMaxStatements = 64;
   sqlite3* db_;
+  std::shared_ptr<std::mutex> writer_;
+  bool holding_writer_ = false;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  sqlite3_stmt* adhoc_ = nullptr;
 };
+
+// One writer mutex per database file, shared by every connection to it.
+std::shared_ptr<std::mutex> writer_mutex_for(const std::string& path) {
+  static std::mutex registry_mu;
+  static std::map<std::string, std::weak_ptr<std::mutex>> registry;
+  char cwd[4096];
+  std::string key = fs::resolve_real(path, ::getcwd(cwd, sizeof cwd) ? cwd : "/");
+  std::lock_guard<std::mutex> l(registry_mu);
+  auto m = registry[key].lock();
+  if (!m) {
+    m = std::make_shared<std::mutex>();
+    registry[key] = m;
+  }
+  return m;
+}
 
 }  // namespace
 
@@ -98,7 +181,7 @@ Result<std::unique_ptr<SqlConn>> open_sql(const std::string& url) {
     return Error(ErrorKind::kIo, "cannot open gateway database " + path + ": " + m);
   }
   sqlite3_busy_timeout(db, 30000);
-  auto conn = std::make_unique<SqliteConn>(db);
+  auto conn = std::make_unique<SqliteConn>(db, writer_mutex_for(path));
   auto s = conn->exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
   if (!s) return s.error();
   return std::unique_ptr<SqlConn>(std::move(conn));

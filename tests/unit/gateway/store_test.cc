@@ -4,10 +4,12 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <thread>
 
 #include "gateway/crypto.h"
+#include "gateway/sql_conn.h"
 
 namespace bastion::gateway {
 namespace {
@@ -23,6 +25,53 @@ TEST(Crypto, Sha256AndKeys) {
   std::string k1 = generate_api_key(), k2 = generate_api_key();
   EXPECT_EQ(k1.size(), 52u);
   EXPECT_NE(k1, k2);
+}
+
+// SqliteConn keeps compiled statements: a reused statement must see fresh
+// parameters, survive an error, and ad-hoc SQL beyond the cache must still run.
+TEST(SqliteConn, CachedStatementsRebindResetAfterErrorsAndAdHocSqlStillRuns) {
+  auto c = open_sql("sqlite://" + temp_db());
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  SqlConn& conn = **c;
+  ASSERT_TRUE(conn.exec_script("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)"));
+  const std::string ins = "INSERT INTO t (k, v) VALUES ($1, $2)";
+  ASSERT_TRUE(conn.query(ins, {std::string("a"), std::string("1")}).ok());
+  EXPECT_FALSE(conn.query(ins, {std::string("a"), std::string("2")}).ok());  // duplicate key
+  ASSERT_TRUE(conn.query(ins, {std::string("b"), std::string("2")}).ok());  // same statement, reset
+  for (int i = 0; i < 100; ++i) {  // more distinct statements than the cache keeps
+    auto r = conn.query("SELECT v + " + std::to_string(i) + " FROM t WHERE k = $1", {std::string("b")});
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 1u);
+    EXPECT_EQ(row_int(r->front(), 0), 2 + i);
+  }
+  auto all = conn.query("SELECT k FROM t ORDER BY k", {});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(row_text((*all)[1], 0), "b");
+}
+
+// Writers on one file in one process queue instead of meeting SQLITE_BUSY:
+// a second begin() waits for the first transaction and then succeeds.
+TEST(SqliteConn, SecondWriterInTheProcessWaitsForTheFirst) {
+  std::string path = temp_db();
+  auto a = open_sql("sqlite://" + path);
+  auto b = open_sql("sqlite://" + path);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE((*a)->exec_script("CREATE TABLE t (v INTEGER)"));
+  ASSERT_TRUE((*a)->begin());
+  ASSERT_TRUE((*a)->query("INSERT INTO t VALUES (1)", {}).ok());
+  bool b_ok = false;
+  std::thread other([&] {
+    b_ok = static_cast<bool>((*b)->begin());
+    if (b_ok) b_ok = (*b)->query("INSERT INTO t VALUES (2)", {}).ok() && static_cast<bool>((*b)->commit());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE((*a)->commit());
+  other.join();
+  EXPECT_TRUE(b_ok);
+  auto n = (*a)->query("SELECT COUNT(*) FROM t", {});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(row_int(n->front(), 0), 2);
 }
 
 TEST(GatewayStore, UsersKeysStoredHashed) {
