@@ -21,8 +21,10 @@ bool CodeIndex::stat_file(const std::string& rel, int64_t& mtime_ns, int64_t& si
   return true;
 }
 
-bool CodeIndex::load_content(FileEntry& e, uint64_t previous_hash, bool& unchanged) const {
+bool CodeIndex::load_content(FileEntry& e, uint64_t previous_hash, bool& unchanged,
+                             AnalysisTwins* twins, bool* reused) const {
   unchanged = false;
+  if (reused) *reused = false;
   std::string content;
   if (e.size <= opt_.max_file_bytes) {
     auto r = fs::read_file(root_ + "/" + e.path);
@@ -35,8 +37,15 @@ bool CodeIndex::load_content(FileEntry& e, uint64_t previous_hash, bool& unchang
     return true;
   }
   if (str::looks_binary(content)) content.clear();
-  analyze_file(content, e);
+  const FileEntry* twin = twins ? twins->find(h, lang_for_path(e.path)) : nullptr;
+  if (twin) {
+    analyze_file_like(*twin, e);
+    if (reused) *reused = true;
+  } else {
+    analyze_file(content, e);
+  }
   e.hash = h;  // identity of the bytes on disk, even when not analysed
+  if (twins && !twin) twins->add(&e);
   return true;
 }
 
@@ -53,6 +62,7 @@ Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
     uint32_t slot = 0;
     bool known = false;
     int state = 0;  // 0 unchanged, 1 analysed, 2 touched, 3 vanished
+    bool reused = false;
   };
   std::vector<Job> jobs(paths.size());
   {
@@ -72,6 +82,7 @@ Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
   int nthreads = opt_.threads > 0 ? opt_.threads
                                   : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   std::atomic<size_t> next{0}, done{0};
+  AnalysisTwins twins;  // points into `jobs`, which no longer grows
   auto work = [&](bool report) {
     for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
       Job& j = jobs[i];
@@ -82,7 +93,7 @@ Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
         j.entry.mtime_ns = mtime;
         j.entry.size = size;
         bool unchanged = false;
-        if (!load_content(j.entry, j.old_hash, unchanged)) j.state = 3;
+        if (!load_content(j.entry, j.old_hash, unchanged, &twins, &j.reused)) j.state = 3;
         else j.state = unchanged ? 2 : 1;
       }
       size_t d = done.fetch_add(1) + 1;
@@ -94,6 +105,14 @@ Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
   work(true);
   for (auto& th : pool) th.join();
   if (progress) progress(jobs.size(), jobs.size());
+  auto since = [](std::chrono::steady_clock::time_point& t) {
+    auto now = std::chrono::steady_clock::now();
+    double s = std::chrono::duration<double>(now - t).count();
+    t = now;
+    return s;
+  };
+  auto t = t0;
+  stats.analyze_seconds = since(t);
 
   std::lock_guard<std::mutex> lock(mu_);
   // Files we know that are no longer listed (or vanished) go.
@@ -111,6 +130,7 @@ Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
   for (Job& j : jobs) {
     if (j.state == 1) {
       ++stats.analyzed;
+      stats.reused += j.reused;
       upsert_paths.push_back(j.entry.path);
       add_locked(std::move(j.entry));
     } else if (j.state == 2) {
@@ -122,13 +142,16 @@ Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
   // Pointers only now: adding may have grown (moved) slots_.
   std::vector<const FileEntry*> upserts;
   for (const std::string& p : upsert_paths) upserts.push_back(&slots_[by_path_[p] - base_]);
+  stats.merge_seconds = since(t);
   auto gen = store_->apply(upserts, removed, touched);
+  stats.store_seconds = since(t);
   if (!gen.ok()) return gen.error();
   if (!upserts.empty() || !removed.empty() || !touched.empty()) generation_ = gen.value();
   if (should_compact_locked()) {
     // A failed snapshot write costs speed, not correctness: the rows are
     // committed, and the next open falls back to them.
     (void)write_snapshot_locked();
+    stats.snapshot_seconds = since(t);
   }
   stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -61,25 +61,65 @@ uint64_t content_hash(std::string_view content) {
   return XXH3_64bits(content.data(), content.size());
 }
 
+namespace {
+
+uint32_t count_lines(std::string_view content) {
+  return static_cast<uint32_t>(std::count(content.begin(), content.end(), '\n') +
+                               (!content.empty() && content.back() != '\n'));
+}
+
+bool is_path_term(const std::string& t) {
+  return t.size() >= 2 && t[1] == ':' && (t[0] == 'P' || t[0] == 'F');
+}
+
+// Path words live in the same postings under prefixes ("P:" any part of the
+// path, "F:" the file name), outside the BM25 document length. Content terms
+// never hold ':', so the two never collide.
+void add_path_terms(const std::string& path,
+                    std::vector<std::pair<std::string, uint32_t>>& terms) {
+  size_t slash = path.rfind('/');
+  for (auto& t : path_terms(path)) terms.emplace_back("P:" + t, 1);
+  for (auto& t : path_terms(slash == std::string::npos ? path : path.substr(slash + 1)))
+    terms.emplace_back("F:" + t, 1);
+}
+
+}  // namespace
+
+bool is_generated(std::string_view content) {
+  constexpr size_t kMaxParseBytes = 512 * 1024;
+  constexpr size_t kMaxMeanLine = 250;
+  if (content.size() > kMaxParseBytes) return true;
+  return content.size() > 4096 && content.size() / std::max<uint32_t>(1, count_lines(content)) >
+                                      kMaxMeanLine;
+}
+
 void analyze_file(std::string_view content, FileEntry& e) {
   e.hash = content_hash(content);
   e.lang = lang_for_path(e.path);
-  e.lines = static_cast<uint32_t>(std::count(content.begin(), content.end(), '\n') +
-                                  (!content.empty() && content.back() != '\n'));
-  e.symbols = extract_symbols(e.lang, content);
-  std::vector<std::string> terms;
-  append_terms(content, terms);
-  std::unordered_map<std::string, uint32_t> counts;
-  for (auto& t : terms) ++counts[t];
-  // Path words live in the same postings under prefixes ("P:" any part of
-  // the path, "F:" the file name), outside the BM25 document length.
-  size_t slash = e.path.rfind('/');
-  for (auto& t : path_terms(e.path)) counts["P:" + t] = 1;
-  for (auto& t : path_terms(slash == std::string::npos ? e.path : e.path.substr(slash + 1)))
-    counts["F:" + t] = 1;
-  e.terms.assign(counts.begin(), counts.end());
+  e.lines = count_lines(content);
+  e.symbols = is_generated(content) ? FileSymbols{} : extract_symbols(e.lang, content);
+  thread_local TermCounts counts;
+  counts.clear();
+  e.term_count = static_cast<uint32_t>(count_terms(content, counts));
+  e.terms.clear();
+  e.terms.reserve(counts.size() + 16);
+  for (auto& [t, n] : counts) e.terms.emplace_back(t, n);
+  add_path_terms(e.path, e.terms);
   std::sort(e.terms.begin(), e.terms.end());
-  e.term_count = static_cast<uint32_t>(terms.size());
+}
+
+void analyze_file_like(const FileEntry& twin, FileEntry& e) {
+  e.hash = twin.hash;
+  e.lang = twin.lang;
+  e.lines = twin.lines;
+  e.symbols = twin.symbols;
+  e.terms.clear();
+  e.terms.reserve(twin.terms.size());
+  for (const auto& t : twin.terms)
+    if (!is_path_term(t.first)) e.terms.push_back(t);
+  add_path_terms(e.path, e.terms);
+  std::sort(e.terms.begin(), e.terms.end());
+  e.term_count = twin.term_count;
 }
 
 void encode_symbols(const FileSymbols& symbols, std::string& out) {

@@ -33,8 +33,21 @@ struct FileEntry {
 
 uint64_t content_hash(std::string_view content);
 
-// Fills lang, hash, lines, symbols and terms from `content`.
+// Fills lang, hash, lines, symbols and terms from `content`. Content that
+// is_generated() is tokenised but not parsed for symbols.
 void analyze_file(std::string_view content, FileEntry& entry);
+
+// Huge (over 512 KB) or minified (average line over 250 bytes) content:
+// generated tables, bundles, preprocessed headers. Parsing it would cost
+// more than the rest of its directory and its symbols are noise; it stays
+// listed and searchable by path and words.
+bool is_generated(std::string_view content);
+
+// Fills `entry` (path set) from `twin`, an analysed file with the same
+// content and language: symbols and content terms are copied, only the
+// path terms are derived. For vendored copies and duplicated installs,
+// which would otherwise be parsed once per copy.
+void analyze_file_like(const FileEntry& twin, FileEntry& entry);
 
 // Everything but path/mtime/size/hash, for storage.
 std::string encode_entry_data(const FileEntry& entry);

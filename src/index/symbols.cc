@@ -70,6 +70,15 @@ CompiledQuery compile(Lang lang) {
     }
   }
   uint32_t npat = ts_query_pattern_count(cq.query);
+  // Patterns that capture no @definition.* (the @reference.* ones) only cost
+  // matching time: references come from the identifier walk instead.
+  for (uint32_t p = 0; p < npat; ++p) {
+    bool defines = false;
+    for (uint32_t i = 0; i < ncap && !defines; ++i)
+      defines = cq.role[i] == 2 && ts_query_capture_quantifier_for_id(cq.query, p, i) !=
+                                       TSQuantifierZero;
+    if (!defines) ts_query_disable_pattern(cq.query, p);
+  }
   cq.predicates.resize(npat);
   for (uint32_t p = 0; p < npat; ++p) {
     uint32_t nsteps = 0;

@@ -62,34 +62,42 @@ std::vector<std::string> split_identifier(std::string_view s) {
   return parts;
 }
 
-std::string stem(std::string_view w) {
-  std::string s(w);
-  size_t n = s.size();
-  if (n <= 3) return s;
+namespace {
+
+// stem() on `s` in place.
+void stem_in_place(std::string& s) {
+  const size_t n = s.size();
+  if (n <= 3) return;
   auto ends = [&](std::string_view suf) {
-    return s.size() > suf.size() + 1 && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
+    return n > suf.size() + 1 && s.compare(n - suf.size(), suf.size(), suf) == 0;
   };
-  if (ends("ies")) return s.substr(0, n - 3) + "y";
-  if (ends("sses")) return s.substr(0, n - 2);
-  if (ends("ing") && n > 5) {
-    s = s.substr(0, n - 3);
-    if (s.size() > 2 && s[s.size() - 1] == s[s.size() - 2] && s.back() != 'l' && s.back() != 's')
-      s.pop_back();  // running -> run
-    return s;
-  }
-  if (ends("ed") && n > 4 && !ends("eed")) {
-    s = s.substr(0, n - 2);
+  auto drop_double = [&] {  // running -> run
     if (s.size() > 2 && s[s.size() - 1] == s[s.size() - 2] && s.back() != 'l' && s.back() != 's')
       s.pop_back();
-    return s;
+  };
+  if (ends("ies")) {
+    s.resize(n - 3);
+    s += 'y';
+  } else if (ends("sses")) {
+    s.resize(n - 2);
+  } else if (ends("ing") && n > 5) {
+    s.resize(n - 3);
+    drop_double();
+  } else if (ends("ed") && n > 4 && !ends("eed")) {
+    s.resize(n - 2);
+    drop_double();
+  } else if (s.back() == 's' && !ends("ss") && !ends("us") && !ends("is")) {
+    s.resize(n - 1);
   }
-  if (s.back() == 's' && !ends("ss") && !ends("us") && !ends("is")) return s.substr(0, n - 1);
-  return s;
 }
 
-bool is_stopword(std::string_view w) { return stopwords().count(w) > 0; }
-
-void append_terms(std::string_view text, std::vector<std::string>& out) {
+// Calls emit(term) for each term of `text`, in order, with repeats; the
+// string_view is valid only during the call. Same rules as split_identifier
+// and stem, without allocating per word.
+template <typename Emit>
+void scan_terms(std::string_view text, Emit&& emit) {
+  thread_local std::string whole, part;
+  thread_local std::vector<std::pair<uint32_t, uint32_t>> parts;  // [b, e) in `whole`
   size_t i = 0, n = text.size();
   while (i < n) {
     if (!is_word_char(static_cast<unsigned char>(text[i]))) {
@@ -100,18 +108,63 @@ void append_terms(std::string_view text, std::vector<std::string>& out) {
     while (i < n && is_word_char(static_cast<unsigned char>(text[i]))) ++i;
     std::string_view word = text.substr(b, i - b);
     if (word.size() < 2 || word.size() > 60 || is_digit(word[0])) continue;
-    std::vector<std::string> parts = split_identifier(word);
-    if (parts.size() > 1) {
-      std::string whole;
-      for (auto& p : parts) whole += p;
-      out.push_back(std::move(whole));  // the compound, for exact identifier hits
+    // split_identifier(), into `whole` (the lower-cased parts, joined) and
+    // part boundaries.
+    whole.clear();
+    parts.clear();
+    uint32_t start = 0;
+    auto flush = [&] {
+      if (whole.size() > start) parts.push_back({start, static_cast<uint32_t>(whole.size())});
+      start = static_cast<uint32_t>(whole.size());
+    };
+    for (size_t k = 0; k < word.size(); ++k) {
+      char c = word[k];
+      if (c == '_') {
+        flush();
+        continue;
+      }
+      if (is_upper(c) && whole.size() > start) {
+        char prev = word[k - 1];
+        bool next_lower = k + 1 < word.size() && is_lower(word[k + 1]);
+        if (is_lower(prev) || is_digit(prev) || (is_upper(prev) && next_lower)) flush();
+      }
+      whole += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    for (auto& p : parts) {
+    flush();
+    if (parts.size() > 1) emit(std::string_view(whole));  // the compound
+    for (auto [pb, pe] : parts) {
+      std::string_view p(whole.data() + pb, pe - pb);
       if (p.size() < 2 || is_digit(p[0]) || is_stopword(p)) continue;
-      std::string st = stem(p);
-      if (!is_stopword(st)) out.push_back(std::move(st));
+      part.assign(p);
+      stem_in_place(part);
+      if (!is_stopword(part)) emit(std::string_view(part));
     }
   }
+}
+
+}  // namespace
+
+std::string stem(std::string_view w) {
+  std::string s(w);
+  stem_in_place(s);
+  return s;
+}
+
+bool is_stopword(std::string_view w) { return stopwords().count(w) > 0; }
+
+void append_terms(std::string_view text, std::vector<std::string>& out) {
+  scan_terms(text, [&](std::string_view t) { out.emplace_back(t); });
+}
+
+size_t count_terms(std::string_view text, TermCounts& counts) {
+  size_t total = 0;
+  scan_terms(text, [&](std::string_view t) {
+    ++total;
+    auto it = counts.find(t);
+    if (it != counts.end()) ++it->second;
+    else counts.emplace(std::string(t), 1);
+  });
+  return total;
 }
 
 std::vector<std::string> path_terms(std::string_view path) {

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace bastion::index {
@@ -22,6 +23,17 @@ bool is_stopword(std::string_view lower_word);
 
 // Appends the search terms of `text` to `out` (with repeats).
 void append_terms(std::string_view text, std::vector<std::string>& out);
+
+// Term -> occurrences, looked up by string_view without allocating.
+struct TermHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using TermCounts = std::unordered_map<std::string, uint32_t, TermHash, std::equal_to<>>;
+
+// The terms append_terms() would append, counted into `counts`; allocates
+// only for a term's first occurrence. Returns how many terms it counted.
+size_t count_terms(std::string_view text, TermCounts& counts);
 
 // Terms of a repo-relative path: its directory and file-name words.
 std::vector<std::string> path_terms(std::string_view path);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "index_fixture.h"
@@ -63,6 +64,69 @@ TEST(CodeIndex, BuildsPersistsAndRefreshesIncrementally) {
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->removed, 1u);
   EXPECT_EQ(defs_named(*idx, "alpha"), 0u);
+}
+
+// Files holding `term` (postings are by slot; answered as paths).
+std::vector<std::string> files_with(CodeIndex& idx, const std::string& term) {
+  std::vector<std::string> out;
+  idx.read([&](const CodeIndex::View& v) {
+    for (const Posting& p : v.postings(term)) out.emplace_back(v.path(p.slot));
+  });
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(CodeIndex, IdenticalCopiesAreParsedOnceButIndexedUnderTheirOwnPaths) {
+  TempRepo repo;
+  const std::string body = "def alpha():\n    return beta_value\n";
+  repo.write("v1/lib/alpha.py", body);
+  repo.write("v2/site/alpha_copy.py", body);
+  repo.write("v3/alpha.txt", body);  // same bytes, no grammar: analysed on its own
+  auto idx = repo.open();
+  ASSERT_TRUE(idx);
+  auto s = idx->refresh();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->analyzed, 3u);
+  EXPECT_EQ(s->reused, 1u);
+  EXPECT_EQ(defs_named(*idx, "alpha"), 2u);
+  EXPECT_EQ(files_with(*idx, "beta"),
+            (std::vector<std::string>{"v1/lib/alpha.py", "v2/site/alpha_copy.py", "v3/alpha.txt"}));
+  // Path words are each copy's own, never the twin's.
+  EXPECT_EQ(files_with(*idx, "F:copy"), std::vector<std::string>{"v2/site/alpha_copy.py"});
+  EXPECT_EQ(files_with(*idx, "P:lib"), std::vector<std::string>{"v1/lib/alpha.py"});
+  EXPECT_EQ(files_with(*idx, "P:site"), std::vector<std::string>{"v2/site/alpha_copy.py"});
+}
+
+TEST(CodeIndex, GeneratedFilesAreSearchableButNotParsed) {
+  TempRepo repo;
+  // Minified: one 6 KB line. Huge: 600 KB of ordinary lines.
+  std::string minified = "function minifiedEntry(){return 1}";
+  while (minified.size() < 6000) minified += ";var zz=function(){return zebra_word}";
+  std::string huge = "def huge_entry():\n    return 1\n";
+  while (huge.size() < 600 * 1024) huge += "# padding line with giraffe words\n";
+  repo.write("dist/app.min.js", minified + "\n");
+  repo.write("gen/tables.py", huge);
+  repo.write("src/real.py", "def real_entry():\n    return 1\n");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx);
+  ASSERT_TRUE(idx->refresh().ok());
+  EXPECT_EQ(defs_named(*idx, "real_entry"), 1u);
+  EXPECT_EQ(defs_named(*idx, "minifiedEntry"), 0u);
+  EXPECT_EQ(defs_named(*idx, "huge_entry"), 0u);
+  EXPECT_EQ(files_with(*idx, "zebra"), std::vector<std::string>{"dist/app.min.js"});
+  EXPECT_EQ(files_with(*idx, "giraffe"), std::vector<std::string>{"gen/tables.py"});
+  EXPECT_EQ(files_with(*idx, "F:table"), std::vector<std::string>{"gen/tables.py"});
+}
+
+TEST(IsGenerated, HugeOrMinifiedOnly) {
+  std::string normal;
+  while (normal.size() < 100 * 1024) normal += "    value = compute(value, other_value)\n";
+  EXPECT_FALSE(is_generated(normal));
+  EXPECT_FALSE(is_generated(std::string(3000, 'x')));  // short: never "minified"
+  EXPECT_TRUE(is_generated(std::string(5000, 'x')));
+  std::string huge;
+  while (huge.size() <= 512 * 1024) huge += normal;
+  EXPECT_TRUE(is_generated(huge));
 }
 
 TEST(CodeIndex, NotifyFileChangedReindexesAtOnce) {

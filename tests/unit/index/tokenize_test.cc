@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 namespace bastion::index {
 namespace {
@@ -33,6 +34,25 @@ TEST(Tokenize, TermsKeepCompoundAndPartsAndDropStopwords) {
   EXPECT_TRUE(has("method"));
   EXPECT_FALSE(has("the"));
   EXPECT_FALSE(has("of"));
+}
+
+TEST(Tokenize, CountTermsCountsWhatAppendTermsLists) {
+  const char* text =
+      "class HTTPAdapter:\n  def get_HTTPResponse_code(self, sessions, running_tests):\n"
+      "    # Retries the studies; passed classes, is_2d, getX, _x9y, ABCdef\n"
+      "    return self.HTTPAdapter.sessions + running_tests + 42 + x2";
+  std::vector<std::string> listed;
+  append_terms(text, listed);
+  std::map<std::string, uint32_t> expected;
+  for (auto& t : listed) ++expected[t];
+  TermCounts counts;
+  EXPECT_EQ(count_terms(text, counts), listed.size());
+  std::map<std::string, uint32_t> got(counts.begin(), counts.end());
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(counts["httpadapter"], 2u);
+  EXPECT_EQ(counts["session"], 2u);
+  EXPECT_EQ(counts["study"], 1u);
+  EXPECT_EQ(counts["run"], 2u);
 }
 
 TEST(Tokenize, PathTermsSplitDirectoriesAndNames) {
