@@ -97,7 +97,9 @@ Status ModelCatalog::apply_overrides(const Json& overrides) {
     return make_error(ErrorKind::kConfig, "model overrides must be a table of model names");
   }
   std::vector<std::pair<std::string, ModelInfo>> staged;
-  for (auto& [name, fields] : overrides.items()) {
+  for (auto& entry : overrides.items()) {
+    const std::string& name = entry.key();
+    const Json& fields = entry.value();
     if (!fields.is_object()) {
       return make_error(ErrorKind::kConfig, "models." + name + " must be a table");
     }
@@ -106,7 +108,9 @@ Status ModelCatalog::apply_overrides(const Json& overrides) {
     m.id = normalise_model_name(name);
     m.display_name = name;
     m.known = true;
-    for (auto& [key, v] : fields.items()) {
+    for (auto& item : fields.items()) {
+      const std::string& key = item.key();
+      const Json& v = item.value();
       auto need_number = [&](auto* out) -> Status {
         if (!v.is_number() || v.get<double>() < 0) {
           return make_error(ErrorKind::kConfig,
