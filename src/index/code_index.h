@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -99,8 +100,14 @@ class CodeIndex {
   void touch_locked(uint32_t slot, int64_t mtime_ns, int64_t size);
   // Loads `snap` as the base and drops the in-memory part.
   void adopt_snapshot_locked(std::unique_ptr<Snapshot> snap);
-  Status write_snapshot_locked();
-  bool should_compact_locked() const;
+  // Writes and adopts a snapshot of the current state plus `extra`: files
+  // analysed but not added (their old versions already removed). `adopted`
+  // is false when another process's snapshot replaced ours meanwhile; then
+  // `extra` is still the caller's to add.
+  Status write_snapshot_locked(std::span<FileEntry* const> extra = {}, bool* adopted = nullptr);
+  // True when the snapshot should be rewritten, with `pending` more files
+  // about to be added in memory.
+  bool should_compact_locked(size_t pending = 0) const;
   bool stat_file(const std::string& rel, int64_t& mtime_ns, int64_t& size) const;
   // Reads and analyses `e` (path/mtime/size set); false if unreadable.
   // With `twins`, identical content analysed earlier is copied, not parsed

@@ -125,32 +125,52 @@ Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
   for (const std::string& p : removed) remove_locked(p);
   stats.removed = removed.size();
 
-  std::vector<std::string> upsert_paths;
+  std::vector<FileEntry*> fresh;  // analysed, not yet added
   std::vector<IndexStore::Touch> touched;
   for (Job& j : jobs) {
     if (j.state == 1) {
       ++stats.analyzed;
       stats.reused += j.reused;
-      upsert_paths.push_back(j.entry.path);
-      add_locked(std::move(j.entry));
+      fresh.push_back(&j.entry);
     } else if (j.state == 2) {
       ++stats.touched;
       touch_locked(j.slot, j.entry.mtime_ns, j.entry.size);
       touched.push_back({j.entry.path, j.entry.mtime_ns, j.entry.size});
     }
   }
-  // Pointers only now: adding may have grown (moved) slots_.
-  std::vector<const FileEntry*> upserts;
-  for (const std::string& p : upsert_paths) upserts.push_back(&slots_[by_path_[p] - base_]);
+  std::vector<const FileEntry*> upserts(fresh.begin(), fresh.end());
+  auto add_fresh = [&] {
+    for (FileEntry* e : fresh) add_locked(std::move(*e));
+    fresh.clear();
+  };
+  // Bulk (a cold build, a branch switch): the snapshot is rewritten anyway,
+  // so the new files go from the jobs straight into it instead of through
+  // the in-memory tables first.
+  const bool bulk = should_compact_locked(fresh.size());
+  if (bulk) {
+    for (FileEntry* e : fresh) remove_locked(e->path);
+  } else {
+    // Pointers into slots_ only after adding: adding may move them.
+    std::vector<std::string> paths;
+    for (const FileEntry* e : fresh) paths.push_back(e->path);
+    add_fresh();
+    upserts.clear();
+    for (const std::string& p : paths) upserts.push_back(&slots_[by_path_[p] - base_]);
+  }
   stats.merge_seconds = since(t);
   auto gen = store_->apply(upserts, removed, touched);
   stats.store_seconds = since(t);
-  if (!gen.ok()) return gen.error();
+  if (!gen.ok()) {
+    add_fresh();  // as on the incremental path: memory holds the new state
+    return gen.error();
+  }
   if (!upserts.empty() || !removed.empty() || !touched.empty()) generation_ = gen.value();
-  if (should_compact_locked()) {
+  if (bulk || should_compact_locked()) {
     // A failed snapshot write costs speed, not correctness: the rows are
     // committed, and the next open falls back to them.
-    (void)write_snapshot_locked();
+    bool adopted = false;
+    (void)write_snapshot_locked(fresh, &adopted);
+    if (!adopted) add_fresh();
     stats.snapshot_seconds = since(t);
   }
   stats.seconds =

@@ -4,13 +4,13 @@
 
 namespace bastion::index {
 
-bool CodeIndex::should_compact_locked() const {
+bool CodeIndex::should_compact_locked(size_t pending) const {
   if (snap_path_.empty()) return false;
   if (snapshot_stale_ || !snap_) return true;
   // Keep what a process start loads from the rows small: a few dozen files
   // decode in well under a millisecond each.
   const size_t limit = std::max<size_t>(64, base_ / 16);
-  return mem_live_ > limit || snap_dead_count_ > std::max<size_t>(256, base_ / 4);
+  return mem_live_ + pending > limit || snap_dead_count_ > std::max<size_t>(256, base_ / 4);
 }
 
 Status CodeIndex::write_snapshot() {
@@ -19,7 +19,8 @@ Status CodeIndex::write_snapshot() {
   return write_snapshot_locked();
 }
 
-Status CodeIndex::write_snapshot_locked() {
+Status CodeIndex::write_snapshot_locked(std::span<FileEntry* const> extra, bool* adopted) {
+  if (adopted) *adopted = false;
   SnapshotWriter w;
   const uint32_t total = base_ + static_cast<uint32_t>(slots_.size());
   constexpr uint32_t kNone = UINT32_MAX;
@@ -56,6 +57,24 @@ Status CodeIndex::write_snapshot_locked() {
     info.symbols_data = sym;
     remap[base_ + i] = w.add_file(info);
   }
+  // Files not in memory go straight to the writer: one hash lookup per
+  // posting instead of two (memory, then writer), and no second copy.
+  for (const FileEntry* e : extra) {
+    sym.clear();
+    encode_symbols(e->symbols, sym);
+    SnapshotWriter::FileInfo info;
+    info.path = e->path;
+    info.mtime_ns = e->mtime_ns;
+    info.size = e->size;
+    info.hash = e->hash;
+    info.lang = e->lang;
+    info.lines = e->lines;
+    info.term_count = e->term_count;
+    info.symbols_data = sym;
+    const uint32_t slot = w.add_file(info);
+    for (const auto& [term, tf] : e->terms) w.add_posting(term, slot, tf);
+    for (const Symbol& s : e->symbols.defs) w.add_definer(s.name, slot);
+  }
   if (snap_) {
     snap_->for_each_term([&](std::string_view term, std::span<const Posting> ps) {
       for (const Posting& p : ps)
@@ -81,6 +100,7 @@ Status CodeIndex::write_snapshot_locked() {
     return ok_status();
   adopt_snapshot_locked(std::move(snap.value()));
   snapshot_stale_ = false;
+  if (adopted) *adopted = true;
   return ok_status();
 }
 

@@ -224,13 +224,15 @@ uint32_t SnapshotWriter::add_file(const FileInfo& info) {
 }
 
 void SnapshotWriter::add_posting(std::string_view term, uint32_t slot, uint32_t tf) {
-  auto it = postings_.find(std::string(term));
+  auto it = postings_.find(term);
   if (it == postings_.end()) it = postings_.emplace(std::string(term), std::vector<Posting>{}).first;
   it->second.push_back({slot, tf});
 }
 
 void SnapshotWriter::add_definer(std::string_view name, uint32_t slot) {
-  auto& v = definers_[std::string(name)];
+  auto it = definers_.find(name);
+  if (it == definers_.end()) it = definers_.emplace(std::string(name), std::vector<uint32_t>{}).first;
+  auto& v = it->second;
   if (v.empty() || v.back() != slot) v.push_back(slot);
 }
 

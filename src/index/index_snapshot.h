@@ -139,10 +139,16 @@ class SnapshotWriter {
 
  private:
   uint32_t intern(std::string_view s);
+  struct KeyHash {  // lookups by string_view, without a temporary string
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <typename V>
+  using KeyMap = std::unordered_map<std::string, V, KeyHash, std::equal_to<>>;
   std::vector<SnapshotFile> files_;
   std::string blob_;
-  std::unordered_map<std::string, std::vector<Posting>> postings_;
-  std::unordered_map<std::string, std::vector<uint32_t>> definers_;
+  KeyMap<std::vector<Posting>> postings_;
+  KeyMap<std::vector<uint32_t>> definers_;
   uint64_t total_terms_ = 0;
 };
 

@@ -118,6 +118,50 @@ TEST(CodeIndex, GeneratedFilesAreSearchableButNotParsed) {
   EXPECT_EQ(files_with(*idx, "F:table"), std::vector<std::string>{"gen/tables.py"});
 }
 
+TEST(CodeIndex, BulkChangeGoesStraightToANewSnapshot) {
+  TempRepo repo;
+  for (int i = 0; i < 100; ++i)
+    repo.write("m" + std::to_string(i) + ".py", "def old_" + std::to_string(i) + "():\n    pass\n");
+  {
+    auto idx = repo.open();
+    ASSERT_TRUE(idx && idx->refresh().ok());
+    EXPECT_TRUE(idx->has_snapshot());
+  }
+  // 80 of 100 files change (a branch switch): more than the in-memory
+  // limit, so they go to the snapshot directly.
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 80; ++i)
+    repo.write("m" + std::to_string(i) + ".py", "def new_" + std::to_string(i) + "():\n    pass\n");
+  repo.remove("m99.py");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx);
+  auto s = idx->refresh();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->analyzed, 80u);
+  EXPECT_EQ(s->removed, 1u);
+  EXPECT_TRUE(idx->has_snapshot());
+  auto check = [&](CodeIndex& ix) {
+    EXPECT_EQ(defs_named(ix, "old_5"), 0u);
+    EXPECT_EQ(defs_named(ix, "new_5"), 1u);
+    EXPECT_EQ(defs_named(ix, "old_90"), 1u);
+    EXPECT_EQ(defs_named(ix, "old_99"), 0u);
+    EXPECT_EQ(files_with(ix, "F:m5"), std::vector<std::string>{"m5.py"});
+    size_t live = 0;
+    ix.read([&](const CodeIndex::View& v) { live = v.live_count(); });
+    EXPECT_EQ(live, 99u);
+  };
+  check(*idx);
+  // Reopened from that snapshot: same answers, nothing to re-analyse.
+  idx.reset();
+  idx = repo.open();
+  ASSERT_TRUE(idx);
+  EXPECT_TRUE(idx->has_snapshot());
+  check(*idx);
+  s = idx->refresh();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->analyzed, 0u);
+}
+
 TEST(IsGenerated, HugeOrMinifiedOnly) {
   std::string normal;
   while (normal.size() < 100 * 1024) normal += "    value = compute(value, other_value)\n";
