@@ -10,6 +10,8 @@
 #include <regex>
 #include <unordered_map>
 
+#include "index/tokenize.h"
+
 namespace bastion::index {
 namespace {
 
@@ -229,7 +231,9 @@ FileSymbols extract_symbols(Lang lang, std::string_view content) {
   if (!tree) return out;
   out.parsed = true;
   TSNode root = ts_tree_root_node(tree);
-  std::unordered_map<std::string, uint32_t> refs;
+  // Looked up by string_view: allocates per distinct name, not per use.
+  thread_local TermCounts refs;
+  refs.clear();
 
   const CompiledQuery& cq = query_for(lang);
   if (cq.query) {
@@ -275,7 +279,11 @@ FileSymbols extract_symbols(Lang lang, std::string_view content) {
     TSNode n = ts_tree_cursor_current_node(&tc);
     if (ts_node_child_count(n) == 0 && is_identifier_type(ts_node_type(n))) {
       std::string_view t = node_text(n, content);
-      if (!t.empty() && t.size() <= 200) ++refs[std::string(t)];
+      if (!t.empty() && t.size() <= 200) {
+        auto it = refs.find(t);
+        if (it != refs.end()) ++it->second;
+        else refs.emplace(std::string(t), 1);
+      }
     }
     if (ts_tree_cursor_goto_first_child(&tc)) continue;
     while (!ts_tree_cursor_goto_next_sibling(&tc)) {
@@ -294,7 +302,11 @@ FileSymbols extract_symbols(Lang lang, std::string_view content) {
   }
   std::sort(out.defs.begin(), out.defs.end(),
             [](const Symbol& a, const Symbol& b) { return a.line < b.line; });
-  out.refs.assign(refs.begin(), refs.end());
+  out.refs.reserve(refs.size());
+  while (!refs.empty()) {
+    auto node = refs.extract(refs.begin());
+    out.refs.emplace_back(std::move(node.key()), node.mapped());
+  }
   std::sort(out.refs.begin(), out.refs.end());
   return out;
 }
