@@ -12,6 +12,7 @@
 #            TTFB under load and RSS of each proxy.
 # Usage: bench/gateway_bench.sh [BUILD_DIR] [latency|ttfb|streams|all]
 #   env: DURATION=10s CONNS=16 STREAMS="1000 9900" TTFB_N=500
+#        PORT_BASE=18181 (five ports from it; move it when another run holds them)
 # Use a Release build (cmake -DCMAKE_BUILD_TYPE=Release, targets bastion and
 # fake_model_server). The open-files hard limit caps the stream count: each
 # gateway stream holds two sockets (client + upstream).
@@ -35,8 +36,10 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 W=$(mktemp -d /tmp/gwbench.XXXXXX)
 PIDS=()
 cleanup() {
-  [ -f "$W/nginx.pid" ] && kill "$(cat "$W/nginx.pid")" 2>/dev/null
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  # `|| true`: under set -e the first failed kill (a fake server that
+  # start_fake already replaced) would end the trap and leave the rest running.
+  [ -f "$W/nginx.pid" ] && kill "$(cat "$W/nginx.pid")" 2>/dev/null || true
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null
   rm -rf "$W"
   true
@@ -45,7 +48,8 @@ trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)"
 echo "# $(date -u +%FT%TZ) $(uname -srm), $(nproc) cores, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | sed 's/^ *//'), open files $(ulimit -n)"
 echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-UP=18181; NG=18182; GW=18183; SSE=18184; NGSSE=18185
+PB=${PORT_BASE:-18181}
+UP=$PB; NG=$((PB + 1)); GW=$((PB + 2)); SSE=$((PB + 3)); NGSSE=$((PB + 4))
 
 # Fake upstream: identical turns, enough for one target's run (the server
 # answers 500 once they run out; wrk then reports Non-2xx). Restarted fresh

@@ -33,4 +33,17 @@ std::string generate_api_key() {
   return out;
 }
 
+std::string random_id(size_t bytes) {
+  unsigned char buf[64];
+  if (bytes > sizeof buf || RAND_bytes(buf, static_cast<int>(bytes)) != 1) return str::random_hex(bytes);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes * 2);
+  for (size_t i = 0; i < bytes; ++i) {
+    out.push_back(kHex[buf[i] >> 4]);
+    out.push_back(kHex[buf[i] & 15]);
+  }
+  return out;
+}
+
 }  // namespace bastion::gateway

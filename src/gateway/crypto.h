@@ -13,5 +13,8 @@ std::string sha256_hex(std::string_view data);
 // A new random API key: "bgw_" + 48 hex chars (192 bits from /dev/urandom
 // via OpenSSL's RAND_bytes).
 std::string generate_api_key();
+// `bytes` random bytes as hex, for request ids. OpenSSL's generator: no
+// file or device opened per call (std::random_device was, per request).
+std::string random_id(size_t bytes);
 
 }  // namespace bastion::gateway

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "gateway/crypto.h"
 #include "policy/redactor.h"
 #include "util/strings.h"
 
@@ -152,7 +153,7 @@ std::variant<Admitted, Refusal> Gateway::admit(const std::string& path, const st
                                    {{"code", "model_not_found"}})};
 
   Admitted a;
-  a.request_id = str::random_hex(12);
+  a.request_id = random_id(12);
   a.path = path;
   a.model = model;
   a.protocol = p;

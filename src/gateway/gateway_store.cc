@@ -110,7 +110,38 @@ Result<std::unique_ptr<GatewayStore>> GatewayStore::open(const std::string& url,
   return s;
 }
 
-GatewayStore::~GatewayStore() = default;
+GatewayStore::~GatewayStore() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
+
+Status GatewayStore::checkpoint_in_background(int interval_ms) {
+  if (url_.rfind("sqlite://", 0) != 0) return ok_status();
+  auto own = open_sql(url_);  // the checkpointer's own connection, outside the pool
+  if (!own) return own.error();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (manual_checkpoints_) return ok_status();
+    for (auto& c : idle_)
+      if (auto s = c->disable_auto_checkpoint(); !s) return s;
+    manual_checkpoints_ = true;
+  }
+  checkpointer_ = std::thread([this, interval_ms, conn = std::shared_ptr<SqlConn>(std::move(*own))] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_cv_.wait_for(lock, std::chrono::milliseconds(interval_ms), [&] { return stopping_; })) {
+      lock.unlock();
+      if (conn->checkpoint()) ++checkpoints_;  // a failure is retried at the next tick
+      lock.lock();
+    }
+  });
+  return ok_status();
+}
+
+int64_t GatewayStore::background_checkpoints() const { return checkpoints_.load(); }
 
 Result<std::unique_ptr<SqlConn>> GatewayStore::acquire() {
   {
@@ -125,6 +156,13 @@ Result<std::unique_ptr<SqlConn>> GatewayStore::acquire() {
     ++open_;
   }
   auto c = open_sql(url_);
+  bool manual;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    manual = manual_checkpoints_;
+  }
+  if (c && manual)
+    if (auto s = (*c)->disable_auto_checkpoint(); !s) c = s.error();
   if (!c) {
     std::lock_guard<std::mutex> lock(mu_);
     --open_;

@@ -41,7 +41,19 @@ class SqlConn {
   virtual Status lock(const std::string& key) = 0;
   // False once the connection is known broken (the pool then reconnects).
   virtual bool healthy() const = 0;
+  // SQLite: stop checkpointing the WAL after commits (a checkpoint fsyncs
+  // the database file, for milliseconds, on the thread that committed);
+  // whoever calls this must run checkpoint() elsewhere. PostgreSQL: no-op.
+  virtual Status disable_auto_checkpoint() { return ok_status(); }
+  // SQLite: copies committed WAL frames into the database file without
+  // blocking writers (PASSIVE). PostgreSQL: no-op.
+  virtual Status checkpoint() { return ok_status(); }
 };
+
+// How many times, in this process, a SQLite connection waited for another
+// process's lock (the busy handler ran). Connections of one process never
+// wait on each other: their write transactions queue on a mutex instead.
+int64_t sqlite_busy_waits();
 
 // "sqlite:///abs/path", "sqlite://rel/path" or "postgresql://...".
 Result<std::unique_ptr<SqlConn>> open_sql(const std::string& url);

@@ -1,5 +1,8 @@
 // End-to-end: clients -> in-process gateway -> scripted upstream.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "unit/gateway/gateway_fixture.h"
 #include "unit/gateway/mini_upstream.h"
@@ -214,6 +217,38 @@ TEST(GatewayProxy, EmbeddingsAndHealthAndMetrics) {
   EXPECT_NE(metrics.find("gateway_tokens_total{model=\"emb\",kind=\"input\"} 4"), std::string::npos);
   EXPECT_NE(metrics.find("gateway_request_duration_seconds_count"), std::string::npos);
   EXPECT_EQ(gw.usage()["users"][0]["input_tokens"], 4);
+}
+
+// A non-streaming reply that the upstream sent whole leaves the gateway in
+// one write: status line, headers, the body chunk and the last chunk. The
+// client is already blocked in recv() when the reply goes out, so a header
+// written on its own would wake it with the header alone.
+TEST(GatewayProxy, NonStreamingReplyLeavesInOneWrite) {
+  MiniUpstream up(openai_handler);
+  RunningGateway gw(testing::upstream_toml("u", up.url(), "\"m1\""));
+  std::string key = gw.add_user({"nina"});
+  int port = std::stoi(gw.base().substr(gw.base().rfind(':') + 1));
+  std::string body = chat(false);
+  for (int i = 0; i < 10; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
+                      "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n" + body;
+    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    char buf[65536];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);  // one read: whatever the first segment carried
+    ::close(fd);
+    ASSERT_GT(n, 0);
+    std::string got(buf, static_cast<size_t>(n));
+    EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got;
+    EXPECT_NE(got.find("\"Hello!\""), std::string::npos) << "request " << i << " got only: " << got;
+    EXPECT_EQ(got.size() >= 5 ? got.substr(got.size() - 5) : got, "0\r\n\r\n") << got;
+  }
 }
 
 }  // namespace
