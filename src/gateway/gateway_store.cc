@@ -107,6 +107,11 @@ Result<std::unique_ptr<GatewayStore>> GatewayStore::open(const std::string& url,
   }
   s->release(std::move(*c));
   if (!st) return st.error();
+  if (url.rfind("sqlite://", 0) == 0) {
+    GatewayStore* raw = s.get();
+    s->group_ = std::make_unique<GroupCommit>([raw] { return raw->acquire(); },
+                                              [raw](std::unique_ptr<SqlConn> c) { raw->release(std::move(c)); });
+  }
   return s;
 }
 
@@ -179,12 +184,28 @@ void GatewayStore::release(std::unique_ptr<SqlConn> c) {
 }
 
 Result<std::optional<QuotaDenial>> GatewayStore::reserve(const ReserveRequest& q) {
-  return with_conn([&](SqlConn& c) { return reserve_on(c, q); });
+  if (group_) {
+    std::optional<QuotaDenial> denial;
+    Status s = group_->run([&](SqlConn& c) -> Status {
+      auto r = reserve_in_tx(c, q);
+      if (!r) return r.error();
+      denial = *r;
+      return ok_status();
+    });
+    if (!s) return s.error();
+    return denial;
+  }
+  return with_conn([&](SqlConn& c) -> Result<std::optional<QuotaDenial>> {
+    if (auto s = c.begin(); !s) return s.error();
+    Tx tx{c};
+    auto r = reserve_in_tx(c, q);
+    if (!r) return r.error();
+    if (auto s = tx.commit(); !s) return s.error();
+    return r;
+  });
 }
 
-Result<std::optional<QuotaDenial>> GatewayStore::reserve_on(SqlConn& c, const ReserveRequest& q) {
-  if (auto s = c.begin(); !s) return s.error();
-  Tx tx{c};
+Result<std::optional<QuotaDenial>> GatewayStore::reserve_in_tx(SqlConn& c, const ReserveRequest& q) {
   const std::string& team = q.user.team;
   if (auto s = c.lock("gw:u:" + q.user.name); !s) return s.error();
   if (!team.empty())
@@ -238,17 +259,20 @@ Result<std::optional<QuotaDenial>> GatewayStore::reserve_on(SqlConn& c, const Re
       {q.request_id, sql_int(q.now), d.substr(2), q.user.name, team, q.model, q.endpoint,
        sql_int(q.est_tokens), sql_real(q.est_usd), sql_int(q.stream ? 1 : 0)});
   if (!ins) return ins.error();
-  if (auto s = tx.commit(); !s) return s.error();
   return std::optional<QuotaDenial>();
 }
 
 Status GatewayStore::settle(const Settlement& s, bool audit_bodies) {
-  return with_conn([&](SqlConn& c) { return settle_on(c, s, audit_bodies); });
+  if (group_) return group_->run([&](SqlConn& c) { return settle_in_tx(c, s, audit_bodies); });
+  return with_conn([&](SqlConn& c) -> Status {
+    if (auto st = c.begin(); !st) return st;
+    Tx tx{c};
+    if (auto st = settle_in_tx(c, s, audit_bodies); !st) return st;
+    return tx.commit();
+  });
 }
 
-Status GatewayStore::settle_on(SqlConn& c, const Settlement& s, bool audit_bodies) {
-  if (auto st = c.begin(); !st) return st;
-  Tx tx{c};
+Status GatewayStore::settle_in_tx(SqlConn& c, const Settlement& s, bool audit_bodies) {
   auto rows = c.query("SELECT ts, user_name, team, est_tokens, est_usd, model, endpoint, stream FROM "
                       "gw_requests WHERE id=$1 AND status='pending'",
                       {s.request_id});
@@ -284,8 +308,7 @@ Status GatewayStore::settle_on(SqlConn& c, const Settlement& s, bool audit_bodie
     entry["request_body"] = s.request_body;
     entry["response_body"] = s.response_body;
   }
-  if (auto st = append_audit(c, std::move(entry)); !st) return st;
-  return tx.commit();
+  return append_audit(c, std::move(entry));
 }
 
 Result<int64_t> GatewayStore::sweep_stale(int64_t now, int64_t age_seconds) {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "gateway/config.h"
+#include "gateway/group_commit.h"
 #include "gateway/sql_conn.h"
 #include "gateway/usage.h"
 
@@ -163,8 +164,10 @@ class GatewayStore {
     }
   }
   Result<std::optional<UserRecord>> find_by_key_on(SqlConn& c, const std::string& key_hash);
-  Result<std::optional<QuotaDenial>> reserve_on(SqlConn& c, const ReserveRequest& req);
-  Status settle_on(SqlConn& c, const Settlement& s, bool audit_bodies);
+  // The writes of reserve() and settle(), inside a transaction the caller
+  // opened (its own, or a GroupCommit batch).
+  Result<std::optional<QuotaDenial>> reserve_in_tx(SqlConn& c, const ReserveRequest& req);
+  Status settle_in_tx(SqlConn& c, const Settlement& s, bool audit_bodies);
   Status append_audit(SqlConn& c, Json entry);
 
   std::string url_;
@@ -178,6 +181,10 @@ class GatewayStore {
   std::condition_variable stop_cv_;
   std::atomic<int64_t> checkpoints_{0};
   std::thread checkpointer_;
+  // SQLite: reservations and settlements of concurrent requests share
+  // commits (see group_commit.h). PostgreSQL: null, one transaction each,
+  // so several gateway processes interleave at row and advisory locks.
+  std::unique_ptr<GroupCommit> group_;
 };
 
 }  // namespace bastion::gateway

@@ -1,18 +1,14 @@
 // SqlConn over SQLite in WAL mode (the embedded default store).
-//
-// Write transactions of one process are serialised by a mutex per database
-// file before BEGIN IMMEDIATE. Without it, pooled connections of the same
-// gateway collide on SQLite's write lock and the loser sleeps in the busy
-// handler (SQLite's default backs off 1, 2, 5 ... 100 ms), which was most of
-// the gateway's added latency. Other processes on the same file still
-// contend through the busy handler, which here polls in short sleeps.
 #include <sqlite3.h>
+
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -29,22 +25,9 @@ namespace {
 constexpr int kBusyTimeoutMs = 30000;
 std::atomic<int64_t> g_busy_waits{0};
 
-// The writer mutex shared by this process's connections to `path`.
-std::shared_ptr<std::mutex> writer_mutex(const std::string& path) {
-  static std::mutex registry_mu;
-  static std::map<std::string, std::weak_ptr<std::mutex>> registry;
-  std::lock_guard<std::mutex> l(registry_mu);
-  auto& w = registry[path];
-  auto m = w.lock();
-  if (!m) {
-    m = std::make_shared<std::mutex>();
-    w = m;
-  }
-  return m;
-}
-
 // Waits for another process's lock in steps of at most 1 ms (SQLite's
-// default handler sleeps up to 100 ms at a time), for up to 30 s.
+// default handler sleeps up to 100 ms at a time), for up to 30 s, and
+// counts the waits (sqlite_busy_waits).
 int busy_handler(void*, int attempt) {
   g_busy_waits.fetch_add(1, std::memory_order_relaxed);
   int step_us = attempt < 10 ? 50 * (attempt + 1) : 1000;
@@ -58,7 +41,8 @@ class SqliteConn : public SqlConn {
  public:
   SqliteConn(sqlite3* db, std::shared_ptr<std::mutex> writer) : db_(db), writer_(std::move(writer)) {}
   ~SqliteConn() override {
-    for (auto& [sql, st] : stmts_) sqlite3_finalize(st);
+    if (holding_writer_) writer_->unlock();
+    for (auto& [sql, st] : statements_) sqlite3_finalize(st);
     sqlite3_close_v2(db_);
   }
   Dialect dialect() const override { return Dialect::kSqlite; }
@@ -80,8 +64,7 @@ class SqliteConn : public SqlConn {
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) {
         auto e = err("step");
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
+        done_with(st);
         return e;
       }
       int n = sqlite3_column_count(st);
@@ -93,8 +76,7 @@ class SqliteConn : public SqlConn {
       }
       rows.push_back(std::move(row));
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    done_with(st);
     return rows;
   }
 
@@ -107,25 +89,33 @@ class SqliteConn : public SqlConn {
     }
     return ok_status();
   }
+  // Writers of one database file in this process queue on a mutex before
+  // BEGIN IMMEDIATE. Without it they meet SQLITE_BUSY and SQLite's busy
+  // handler sleeps in steps of up to 100 ms: that was the gateway's p99.
+  // (Other processes sharing the file still fall back to the busy handler;
+  // several gateways belong on PostgreSQL.)
   Status begin() override {
-    std::unique_lock<std::mutex> l(*writer_);
-    Status s = exec_script("BEGIN IMMEDIATE");
-    if (s) held_ = std::move(l);
+    writer_->lock();
+    holding_writer_ = true;
+    Status s = run("BEGIN IMMEDIATE");
+    if (!s) release_writer();
     return s;
   }
   Status commit() override {
-    Status s = exec_script("COMMIT");
-    if (!s && !sqlite3_get_autocommit(db_)) (void)exec_script("ROLLBACK");  // never pool an open transaction
-    end();
+    Status s = run("COMMIT");
+    // A failed COMMIT leaves the transaction open, and callers that marked
+    // it done (Tx, GroupCommit) will not roll back: never pool it open.
+    if (!s && !sqlite3_get_autocommit(db_)) (void)run("ROLLBACK");
+    release_writer();
     return s;
   }
   void rollback() override {
-    (void)exec_script("ROLLBACK");
-    end();
+    if (!sqlite3_get_autocommit(db_)) (void)run("ROLLBACK");
+    release_writer();
   }
   Status lock(const std::string&) override { return ok_status(); }
   bool healthy() const override { return true; }
-  Status disable_auto_checkpoint() override { return exec_script("PRAGMA wal_autocheckpoint=0"); }
+  Status disable_auto_checkpoint() override { return run("PRAGMA wal_autocheckpoint=0"); }
   Status checkpoint() override {
     if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) != SQLITE_OK)
       return err("checkpoint");
@@ -133,25 +123,41 @@ class SqliteConn : public SqlConn {
   }
 
  private:
-  void end() {
-    if (held_.owns_lock()) held_.unlock();
-    held_ = {};
+  void release_writer() {
+    if (!holding_writer_) return;
+    holding_writer_ = false;
+    writer_->unlock();
   }
-  // Prepared once per connection and reused: the gateway runs the same
-  // dozen statements for every request.
+  // Every request runs the same dozen statements: each is compiled once per
+  // connection and reused (compiling was a third of the gateway's CPU).
   sqlite3_stmt* statement(const std::string& sql) {
-    auto it = stmts_.find(sql);
-    if (it != stmts_.end()) return it->second;
+    auto it = statements_.find(sql);
+    if (it != statements_.end()) return it->second;
     sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st,
-                           nullptr) != SQLITE_OK)
+                           nullptr) != SQLITE_OK) {
+      sqlite3_finalize(st);
       return nullptr;
-    if (stmts_.size() >= kMaxStatements) {
-      for (auto& [s, p] : stmts_) sqlite3_finalize(p);
-      stmts_.clear();
     }
-    stmts_.emplace(sql, st);
+    if (statements_.size() >= kMaxStatements) {  // ad-hoc SQL (usage reports): don't keep it
+      return adhoc_ = st;
+    }
+    statements_.emplace(sql, st);
     return st;
+  }
+  void done_with(sqlite3_stmt* st) {
+    if (st == adhoc_) {
+      sqlite3_finalize(st);
+      adhoc_ = nullptr;
+      return;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  Status run(const char* sql) {
+    auto r = query(sql, {});
+    if (!r) return r.error();
+    return ok_status();
   }
   Error err(const char* what) {
     return Error(ErrorKind::kIo, std::string("gateway sqlite ") + what + ": " + sqlite3_errmsg(db_));
@@ -159,9 +165,25 @@ class SqliteConn : public SqlConn {
   static constexpr size_t kMaxStatements = 64;
   sqlite3* db_;
   std::shared_ptr<std::mutex> writer_;
-  std::unique_lock<std::mutex> held_;  // the writer mutex while a transaction is open
-  std::unordered_map<std::string, sqlite3_stmt*> stmts_;
+  bool holding_writer_ = false;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  sqlite3_stmt* adhoc_ = nullptr;
 };
+
+// One writer mutex per database file, shared by every connection to it.
+std::shared_ptr<std::mutex> writer_mutex_for(const std::string& path) {
+  static std::mutex registry_mu;
+  static std::map<std::string, std::weak_ptr<std::mutex>> registry;
+  char cwd[4096];
+  std::string key = fs::resolve_real(path, ::getcwd(cwd, sizeof cwd) ? cwd : "/");
+  std::lock_guard<std::mutex> l(registry_mu);
+  auto m = registry[key].lock();
+  if (!m) {
+    m = std::make_shared<std::mutex>();
+    registry[key] = m;
+  }
+  return m;
+}
 
 }  // namespace
 
@@ -188,8 +210,7 @@ Result<std::unique_ptr<SqlConn>> open_sql(const std::string& url) {
     return Error(ErrorKind::kIo, "cannot open gateway database " + path + ": " + m);
   }
   sqlite3_busy_handler(db, busy_handler, nullptr);
-  const char* file = sqlite3_db_filename(db, "main");
-  auto conn = std::make_unique<SqliteConn>(db, writer_mutex(file && *file ? file : path));
+  auto conn = std::make_unique<SqliteConn>(db, writer_mutex_for(path));
   auto s = conn->exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
   if (!s) return s.error();
   return std::unique_ptr<SqlConn>(std::move(conn));
