@@ -43,8 +43,8 @@ int run_index(const std::vector<std::string>& args) {
   std::printf("%s: %zu files, %zu indexed, %zu unchanged content, %zu removed in %.2fs\n",
               index.value()->root().c_str(), s.files, s.analyzed, s.touched, s.removed, s.seconds);
   if (s.analyzed > 0) {
-    std::printf("  %zu copies of identical files not parsed again; %.2fs listing, reading and analysing, "
-                "%.2fs merging, %.2fs database, %.2fs snapshot\n",
+    std::printf("  %zu copies of identical files not parsed again; %.2fs listing, reading and "
+                "analysing, %.2fs merging, %.2fs database, %.2fs snapshot\n",
                 s.reused, s.analyze_seconds, s.merge_seconds, s.store_seconds, s.snapshot_seconds);
   }
   return kExitOk;

@@ -231,7 +231,8 @@ void SnapshotWriter::add_posting(std::string_view term, uint32_t slot, uint32_t 
 
 void SnapshotWriter::add_definer(std::string_view name, uint32_t slot) {
   auto it = definers_.find(name);
-  if (it == definers_.end()) it = definers_.emplace(std::string(name), std::vector<uint32_t>{}).first;
+  if (it == definers_.end())
+    it = definers_.emplace(std::string(name), std::vector<uint32_t>{}).first;
   auto& v = it->second;
   if (v.empty() || v.back() != slot) v.push_back(slot);
 }
