@@ -5,6 +5,7 @@
 // Retry-After: 1.
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 #include "e2e/harness.h"
@@ -19,6 +20,9 @@ struct Dialect {
   std::string text_format;  // "" = native tool calls
   bool rate_limited_first = false;
 };
+
+// gtest prints the parameter in test listings: the name, not 80 raw bytes.
+void PrintTo(const Dialect& d, std::ostream* os) { *os << d.name; }
 
 Json call(const std::string& name, const Json& args) { return {{"name", name}, {"arguments", args}}; }
 
