@@ -11,6 +11,18 @@
 #include "ui/tool_view.h"
 
 namespace bastion::ui {
+namespace {
+
+// "/exit" or "/quit", ignoring surrounding blanks.
+bool is_exit_command(const std::string& text) {
+  size_t b = text.find_first_not_of(" \t\n");
+  size_t e = text.find_last_not_of(" \t\n");
+  if (b == std::string::npos) return false;
+  std::string cmd = text.substr(b, e - b + 1);
+  return cmd == "/exit" || cmd == "/quit";
+}
+
+}  // namespace
 
 void App::handle_approval_key(const Key& key) {
   auto answer = [this](agent::Approval a, const std::string& shown) {
@@ -138,6 +150,8 @@ void App::handle_key(const Key& key) {
       if (!editor_.text().empty() && editor_.text().back() == '\\' && editor_.cursor() == editor_.text().size()) {
         editor_.backspace();
         editor_.insert("\n");
+      } else if (busy_ && is_exit_command(editor_.text())) {
+        quit_ = true;  // /exit mid-turn: run() interrupts the turn and winds it down
       } else if (busy_) {
         flash_ = "still working: Esc interrupts; your text stays in the box";
       } else {

@@ -78,6 +78,32 @@ TEST(TuiSessionE2E, EscStopsAStreamThatWentSilent) {
   ASSERT_TRUE(t.wait_for("Back again.")) << t.capture();
 }
 
+// /exit typed while the model is still answering exits (after interrupting
+// the turn) instead of being refused as "still working".
+TEST(TuiSessionE2E, ExitMidTurnInterruptsAndLeaves) {
+  TempWorkspace ws(true);
+  std::string story;
+  for (int i = 0; i < 300; ++i) story += "word" + std::to_string(i) + " ";
+  Json scenario = {{"turns", Json::array({{{"reply", {{"text", story}, {"text_fragment_bytes", 8},
+                                                      {"delay_ms", 120}}}}})}};
+  FakeServer srv(scenario);
+  ASSERT_TRUE(srv.ok()) << srv.error();
+  TmuxSession t(ws.root(), {bastion_bin()}, tui_env(ws, srv), ws.dir());
+  ASSERT_TRUE(t.ok()) << t.error();
+  ASSERT_TRUE(t.wait_for("/help for commands")) << t.capture();
+  t.type("tell a long story");
+  t.key("Enter");
+  ASSERT_TRUE(t.wait_for("word5 ")) << t.capture();
+  t.type("/exit");
+  t.key("Enter");
+  ASSERT_TRUE(t.wait_exit(8000)) << t.capture();
+  EXPECT_EQ(t.exit_status(), 0) << t.capture();
+  EXPECT_EQ(t.capture().find("word299"), std::string::npos);
+  auto sessions = stored_sessions(ws, srv);
+  ASSERT_EQ(sessions.size(), 1u);
+  EXPECT_GE(sessions[0].value("messages", int64_t{0}), 1) << sessions[0].dump();
+}
+
 TEST(TuiSessionE2E, EscMidStreamStopsTheTurnAndKeepsTheSessionConsistent) {
   TempWorkspace ws(true);
   std::string story;
