@@ -45,6 +45,21 @@ RetryingClient::RetryingClient(std::unique_ptr<ModelClient> inner,
   }
 }
 
+bool RetryingClient::wait_unless_interrupted(double seconds, const StreamSink& sink) const {
+  if (!sink.keep_going) {
+    policy_.sleep(seconds);
+    return true;
+  }
+  // A Retry-After can be long: wake every 100 ms to see whether the user
+  // pressed Esc, so the interrupt doesn't wait out the server's backoff.
+  constexpr double kSlice = 0.1;
+  for (double left = seconds; left > 0; left -= kSlice) {
+    if (!sink.keep_going()) return false;
+    policy_.sleep(std::min(kSlice, left));
+  }
+  return sink.keep_going();
+}
+
 double RetryingClient::delay_for(const Error& e, int attempt) const {
   if (!is_transient(e)) return -1;
   if (e.retry_after_seconds >= 0) {
@@ -82,7 +97,7 @@ Result<ChatResponse> RetryingClient::chat(const ChatRequest& request, const Stre
                       seconds_text(delay) + " (attempt " + std::to_string(attempt + 1) + " of " +
                       std::to_string(policy_.max_attempts) + ")");
       }
-      policy_.sleep(delay);
+      if (!wait_unless_interrupted(delay, sink)) return last;  // Esc during the backoff
     }
     if (!worth_another_model(last)) break;
     if (mi + 1 < models.size() && sink.on_retry) {

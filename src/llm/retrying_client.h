@@ -44,6 +44,10 @@ class RetryingClient : public ModelClient {
   double delay_for(const Error& error, int attempt) const;
 
  private:
+  // Sleeps `seconds` (through policy.sleep); false as soon as the sink says
+  // the user interrupted.
+  bool wait_unless_interrupted(double seconds, const StreamSink& sink) const;
+
   std::unique_ptr<ModelClient> inner_;
   std::vector<std::string> fallbacks_;
   RetryPolicy policy_;

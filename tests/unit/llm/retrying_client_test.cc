@@ -50,6 +50,27 @@ struct Fixture {
   }
 };
 
+// Esc during a long Retry-After must not wait the backoff out: the wait is
+// sliced and the retry never happens.
+TEST(RetryingClient, InterruptDuringBackoffStopsWithoutRetrying) {
+  Fixture f;
+  auto inner = std::make_unique<ScriptedClient>();
+  ScriptedClient* script = inner.get();
+  inner->outcomes = {http(429, 30), answer("never")};
+  RetryingClient c(std::move(inner), {}, f.policy());
+  StreamSink sink;
+  sink.keep_going = [&] { return f.sleeps.size() < 5; };  // Esc after half a second of waiting
+  ChatRequest req;
+  req.model = "m";
+  auto r = c.chat(req, sink);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().http_status, 429);
+  double waited = 0;
+  for (double s : f.sleeps) waited += s;
+  EXPECT_LT(waited, 1.0);
+  EXPECT_EQ(script->outcomes.size(), 1u);  // the retry was never sent
+}
+
 TEST(RetryingClient, HonoursRetryAfterOn429) {
   Fixture f;
   auto inner = std::make_unique<ScriptedClient>();
