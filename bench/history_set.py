@@ -3,7 +3,7 @@
 that are not in the dev set (docs/BENCHMARKS.md, Context engine).
 
 A task is a non-merge commit that adds one user-facing changelog entry for a
-bug fix (pytest `changelog/N.bugfix.rst`, pylint `doc/whatsnew/fragments/N.*`,
+bug fix (pytest `changelog/N.bugfix.rst`, astropy `docs/changes/PKG/N.bugfix.rst`, pylint `doc/whatsnew/fragments/N.*`,
 or lines added to a CHANGES/CHANGELOG file) and changes 1-2 source files
 outside tests and docs. The entry's text is written for users, like an
 issue: it is the query. The changed source files are the gold files, and the
@@ -38,12 +38,13 @@ def git(git_dir, *args):
 def is_changelog(path):
     base = os.path.basename(path).lower()
     return (path.startswith("changelog/") or path.startswith("doc/whatsnew/fragments/")
+            or (path.startswith("docs/changes/") and path.endswith(".rst"))
             or base.startswith("changes") or base.startswith("changelog"))
 
 
 def fragment_is_bugfix(path):
     base = os.path.basename(path).lower()
-    if path.startswith("changelog/"):
+    if path.startswith("changelog/") or path.startswith("docs/changes/"):
         return ".bugfix" in base
     if path.startswith("doc/whatsnew/fragments/"):
         return any(k in base for k in ("bug", "false_positive", "false_negative"))
@@ -75,7 +76,7 @@ def added_changelog_text(git_dir, commit, path, status):
 
 def tasks_for(repo, git_dir, want):
     log = git(git_dir, "log", "--no-merges", "--first-parent", "--format=%H", "-n", "3000", "HEAD", "--",
-              "changelog", "doc/whatsnew/fragments", "CHANGES", "CHANGES.rst", "CHANGELOG.rst",
+              "changelog", "doc/whatsnew/fragments", "docs/changes", "CHANGES", "CHANGES.rst", "CHANGELOG.rst",
               "CHANGELOG.md")
     out = []
     for commit in log.split():

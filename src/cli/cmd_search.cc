@@ -1,4 +1,4 @@
-// `bastion search [--files] [-k N] [-C DIR] QUERY|-`: hybrid code search over
+// `bastion search [--files] [--explain] [-k N] [-C DIR] QUERY|-`: hybrid code search over
 // the repository index (refreshed first, so results are never stale).
 #include <unistd.h>
 
@@ -16,6 +16,7 @@ namespace bastion::cli {
 
 int run_search(const std::vector<std::string>& args) {
   bool files_only = false;
+  bool explain = false;
   size_t k = 0;
   std::string dir = ".";
   std::vector<std::string> words;
@@ -23,6 +24,8 @@ int run_search(const std::vector<std::string>& args) {
     const std::string& a = args[i];
     if (a == "--files") {
       files_only = true;
+    } else if (a == "--explain") {
+      explain = true;
     } else if ((a == "-k" || a == "-C") && i + 1 < args.size()) {
       if (a == "-C") {
         dir = args[++i];
@@ -35,7 +38,7 @@ int run_search(const std::vector<std::string>& args) {
         return kExitUsage;
       }
     } else if (a == "-h" || a == "--help") {
-      std::printf("usage: bastion search [--files] [-k N] [-C DIR] QUERY   (QUERY '-' = stdin)\n");
+      std::printf("usage: bastion search [--files] [--explain] [-k N] [-C DIR] QUERY   (QUERY '-' = stdin)\n");
       return kExitOk;
     } else {
       words.push_back(a);
@@ -48,7 +51,7 @@ int run_search(const std::vector<std::string>& args) {
     for (auto& w : words) query += (query.empty() ? "" : " ") + w;
   }
   if (query.find_first_not_of(" \t\r\n") == std::string::npos) {
-    std::fprintf(stderr, "usage: bastion search [--files] [-k N] [-C DIR] QUERY   (QUERY '-' = stdin)\n");
+    std::fprintf(stderr, "usage: bastion search [--files] [--explain] [-k N] [-C DIR] QUERY   (QUERY '-' = stdin)\n");
     return kExitUsage;
   }
   auto index = index::open_repo_index(dir);
@@ -59,13 +62,16 @@ int run_search(const std::vector<std::string>& args) {
   index::SearchOptions opt;
   opt.k = k ? k : (files_only ? 20 : 10);
   opt.lines_per_file = files_only ? 0 : 3;
+  opt.explain = explain;
   auto hits = index::search(*index.value(), query, opt);
   if (!hits.ok()) {
     std::fprintf(stderr, "bastion search: %s\n", hits.error().message.c_str());
     return kExitError;
   }
   for (auto& h : hits.value()) {
-    if (files_only) {
+    if (explain) {
+      std::printf("%s\t%.3f\t%s\n", h.path.c_str(), h.score, h.why.c_str());
+    } else if (files_only) {
       std::printf("%s\n", h.path.c_str());
     } else if (h.lines.empty()) {
       std::printf("%s\n", h.path.c_str());

@@ -5,7 +5,9 @@
 // changed (then skips those whose content hash is unchanged), in parallel;
 // notify_file_changed() re-indexes one path at once, for edits the agent
 // makes. Search and the repo map call refresh() before answering, so results
-// are never stale. All public members are thread-safe.
+// are never stale. With IndexOptions::watch, inotify tells refresh() which
+// files changed, and it walks the tree only when the set of files may have
+// changed. All public members are thread-safe.
 //
 // Storage: the SQLite store is the source of truth; an mmap-ed snapshot
 // (index_snapshot.h) holds the bulk in query-ready form, and files changed
@@ -30,12 +32,15 @@
 #include "index/index_snapshot.h"
 #include "index/index_store.h"
 #include "index/index_view.h"
+#include "index/tree_watcher.h"
 #include "util/result.h"
 
 namespace bastion::index {
 
-// Lists the repo-relative paths to index under a root.
-using FileLister = std::function<std::vector<std::string>(const std::string& root)>;
+// Lists the repo-relative paths to index under a root. When `dirs` is not
+// null it also receives the directories walked ("" = root), for watching.
+using FileLister =
+    std::function<std::vector<std::string>(const std::string& root, std::vector<std::string>* dirs)>;
 using ProgressFn = std::function<void(size_t done, size_t total)>;
 
 struct IndexOptions {
@@ -43,6 +48,10 @@ struct IndexOptions {
   std::string db_path;          // "" = default_db_path(root); ":memory:" = not persisted
   int threads = 0;              // 0 = hardware concurrency
   int64_t max_file_bytes = 1 << 20;  // larger or binary files: indexed by path only
+  // Long-lived owners (an agent session): watch the tree with inotify so a
+  // refresh re-reads only the files that changed instead of walking it
+  // (tree_watcher.h). One-shot commands leave it off.
+  bool watch = false;
 };
 
 struct RefreshStats {
@@ -51,6 +60,7 @@ struct RefreshStats {
   size_t touched = 0;    // mtime changed but content identical
   size_t reused = 0;     // of `analyzed`: copied from a byte-identical file, not parsed
   size_t removed = 0;
+  bool walked = true;    // false: only the files the watcher reported were looked at
   double seconds = 0;
   // Where `seconds` went: reading and analysing files (in parallel), adding
   // them to the in-memory index, writing the database, writing the snapshot.
@@ -115,8 +125,14 @@ class CodeIndex {
   bool load_content(FileEntry& e, uint64_t previous_hash, bool& unchanged,
                     AnalysisTwins* twins = nullptr, bool* reused = nullptr) const;
 
+  // The paths a refresh must look at: the watcher's changed files when it
+  // vouches for the rest, else a full listing (then watching what was walked).
+  std::vector<std::string> paths_to_check(bool& walked);
+
   std::string root_;
   IndexOptions opt_;
+  std::unique_ptr<TreeWatcher> watcher_;  // with opt_.watch, once refreshed
+  bool rewalk_ = false;  // watches were added after a walk: walk once more
   std::string snap_path_;  // "" = no snapshot (":memory:")
   std::unique_ptr<IndexStore> store_;
   mutable std::mutex mu_;

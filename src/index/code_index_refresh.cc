@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "index/code_index.h"
+#include "index/walker_git.h"
 #include "util/fs.h"
 #include "util/strings.h"
 
@@ -49,10 +50,47 @@ bool CodeIndex::load_content(FileEntry& e, uint64_t previous_hash, bool& unchang
   return true;
 }
 
+std::vector<std::string> CodeIndex::paths_to_check(bool& walked) {
+  walked = true;
+  if (opt_.watch) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!watcher_) {
+      GitRepo repo = find_repo(root_);
+      std::string info = repo.common_dir.empty() ? "" : repo.common_dir + "/info";
+      watcher_ = std::make_unique<TreeWatcher>(root_, repo.git_dir, info);
+    }
+    TreeWatcher::Changes changes = watcher_->drain();
+    if (!changes.structural && !rewalk_) {
+      walked = false;
+      std::vector<std::string> known;  // others are ignored files: new ones are structural
+      for (std::string& p : changes.modified)
+        if (slot_of_locked(p)) known.push_back(std::move(p));
+      return known;
+    }
+  }
+  std::vector<std::string> dirs;
+  std::vector<std::string> paths = opt_.lister(root_, opt_.watch ? &dirs : nullptr);
+  if (opt_.watch) {
+    // Tracked files inside ignored directories are listed but their
+    // directories are not walked: watch those too.
+    for (const std::string& p : paths) {
+      size_t slash = p.rfind('/');
+      dirs.push_back(slash == std::string::npos ? "" : p.substr(0, slash));
+    }
+    std::sort(dirs.begin(), dirs.end());
+    dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
+    std::lock_guard<std::mutex> lock(mu_);
+    // A change made between the walk and a new watch was seen by neither:
+    // the next refresh walks again, after which the watches vouch.
+    rewalk_ = watcher_->watch_dirs(dirs) > 0;
+  }
+  return paths;
+}
+
 Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
   auto t0 = std::chrono::steady_clock::now();
   RefreshStats stats;
-  std::vector<std::string> paths = opt_.lister(root_);
+  std::vector<std::string> paths = paths_to_check(stats.walked);
   stats.files = paths.size();
 
   // Snapshot what we know, then stat and (re)analyse outside the lock.
@@ -115,13 +153,19 @@ Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
   stats.analyze_seconds = since(t);
 
   std::lock_guard<std::mutex> lock(mu_);
-  // Files we know that are no longer listed (or vanished) go.
-  std::vector<uint8_t> keep(base_ + slots_.size(), 0);
-  for (const Job& j : jobs)
-    if (j.known && j.state != 3 && j.slot < keep.size()) keep[j.slot] = 1;
+  // Files we know that are no longer listed (or vanished) go; after a
+  // watcher-guided look, only those that vanished.
   std::vector<std::string> removed;
-  for (uint32_t s = 0; s < keep.size(); ++s)
-    if (!keep[s] && live_locked(s)) removed.push_back(path_locked(s));
+  if (stats.walked) {
+    std::vector<uint8_t> keep(base_ + slots_.size(), 0);
+    for (const Job& j : jobs)
+      if (j.known && j.state != 3 && j.slot < keep.size()) keep[j.slot] = 1;
+    for (uint32_t s = 0; s < keep.size(); ++s)
+      if (!keep[s] && live_locked(s)) removed.push_back(path_locked(s));
+  } else {
+    for (const Job& j : jobs)
+      if (j.known && j.state == 3 && live_locked(j.slot)) removed.push_back(j.entry.path);
+  }
   for (const std::string& p : removed) remove_locked(p);
   stats.removed = removed.size();
 

@@ -14,11 +14,16 @@ std::string repo_root_for(const std::string& dir) {
 }
 
 Result<std::unique_ptr<CodeIndex>> open_repo_index(const std::string& dir,
-                                                   const std::string& db_path) {
+                                                   const std::string& db_path, bool watch) {
   if (!fs::is_directory(dir)) return make_error(ErrorKind::kNotFound, "not a directory: " + dir);
   IndexOptions opt;
   opt.db_path = db_path;
-  opt.lister = [](const std::string& root) { return list_files(root); };
+  opt.watch = watch;
+  opt.lister = [](const std::string& root, std::vector<std::string>* dirs) {
+    WalkOptions walk;
+    walk.dirs = dirs;
+    return list_files(root, walk);
+  };
   return CodeIndex::open(repo_root_for(dir), std::move(opt));
 }
 

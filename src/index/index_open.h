@@ -14,8 +14,10 @@ namespace bastion::index {
 // `dir` itself (resolved).
 std::string repo_root_for(const std::string& dir);
 
-// Opens (without refreshing) the index for repo_root_for(dir).
+// Opens (without refreshing) the index for repo_root_for(dir). `watch`:
+// see IndexOptions::watch (for long-lived owners such as an agent session).
 Result<std::unique_ptr<CodeIndex>> open_repo_index(const std::string& dir,
-                                                   const std::string& db_path = "");
+                                                   const std::string& db_path = "",
+                                                   bool watch = false);
 
 }  // namespace bastion::index

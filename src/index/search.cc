@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -21,9 +22,34 @@ double max_of(const Scores& s) {
   return m;
 }
 
+bool is_release_notes(const std::string& slash_path, const std::string& base) {
+  for (const char* stem : {"changes", "changelog", "history", "news", "authors", "contributors",
+                           "release-notes", "release_notes", "whatsnew"})
+    if (str::starts_with(base, stem)) return true;
+  for (const char* dir : {"/changelog/", "/changes/", "/whatsnew/", "/newsfragments/",
+                          "/changelog.d/", "/releases/", "/release-notes/"})
+    if (slash_path.find(dir) != std::string::npos) return true;
+  return false;
+}
+
+// "-1.11.1." or "_3.1." in a file name: a digit run, a dot, a digit run,
+// right after a separator.
+bool has_version_number(const std::string& base) {
+  for (size_t i = 1; i + 2 < base.size(); ++i) {
+    if ((base[i - 1] != '-' && base[i - 1] != '_') || !std::isdigit(static_cast<unsigned char>(base[i])))
+      continue;
+    size_t j = i;
+    while (j < base.size() && std::isdigit(static_cast<unsigned char>(base[j]))) ++j;
+    if (j + 1 < base.size() && base[j] == '.' && std::isdigit(static_cast<unsigned char>(base[j + 1])))
+      return true;
+  }
+  return false;
+}
+
 // Tests, docs, examples and non-code are rarely what an issue asks to change.
 double path_prior(const std::string& path, Lang lang, bool mentions_tests) {
-  std::string p = "/" + str::to_lower(path);
+  std::string p = str::to_lower(path);
+  p.insert(p.begin(), '/');
   size_t slash = p.rfind('/');
   std::string base = p.substr(slash + 1);
   double prior = 1.0;
@@ -31,7 +57,7 @@ double path_prior(const std::string& path, Lang lang, bool mentions_tests) {
               p.find("/testing/") != std::string::npos || str::starts_with(base, "test_") ||
               base.find("_test.") != std::string::npos || base.find(".test.") != std::string::npos ||
               base.find(".spec.") != std::string::npos || base == "conftest.py";
-  if (test && !mentions_tests) prior *= 0.35;
+  if (test && !mentions_tests) prior *= 0.25;
   if (p.find("/doc/") != std::string::npos || p.find("/docs/") != std::string::npos ||
       p.find("/example/") != std::string::npos || p.find("/examples/") != std::string::npos ||
       p.find("/benchmarks/") != std::string::npos || p.find("/asv_bench/") != std::string::npos)
@@ -43,6 +69,13 @@ double path_prior(const std::string& path, Lang lang, bool mentions_tests) {
     prior *= 0.4;
   if (lang == Lang::kNone) prior *= 0.6;
   if (base == "setup.py" || base == "__init__.py") prior *= 0.8;
+  // Release notes, changelog fragments and credits repeat every issue's
+  // words but are never where a bug lives.
+  if (is_release_notes(p, base)) prior *= 0.3;
+  // A version number in a script's name marks a bundled library
+  // (jquery-3.1.0.js, underscore-1.3.1.js), as does minification.
+  if (lang != Lang::kNone && (has_version_number(base) || base.find(".min.") != std::string::npos))
+    prior *= 0.4;
   return prior;
 }
 
@@ -80,7 +113,8 @@ int resolve_path(const CodeIndex::View& v,
 
 }  // namespace
 
-std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q, size_t k) {
+std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q, size_t k,
+                                  bool explain) {
   const double n_docs = std::max<double>(1, v.live_count());
   Scores bm25, path, sym, mention;
 
@@ -204,16 +238,26 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   Scores method = method_scores(v, q);
   double mb = max_of(bm25), mp = max_of(path), ms = max_of(sym);
   Scores base;
-  auto add = [&](const Scores& s, double max, double weight) {
-    if (max <= 0) return;
-    for (auto& [slot, x] : s) base[slot] += weight * x / max;
+  std::unordered_map<uint32_t, std::string> why;
+  auto note = [&](uint32_t slot, const char* signal, double x) {
+    if (!explain || x == 0) return;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%s%s %.3f", why[slot].empty() ? "" : " ", signal, x);
+    why[slot] += buf;
   };
-  add(bm25, mb, 1.0);
-  add(path, mp, 0.35);
-  add(sym, ms, 1.0);
-  add(mention, 1.0, 1.2);
-  add(frames, 1.0, 1.8);
-  add(method, 1.0, 0.5);
+  auto add_named = [&](const char* signal, const Scores& s, double max, double weight) {
+    if (max <= 0) return;
+    for (auto& [slot, x] : s) {
+      base[slot] += weight * x / max;
+      note(slot, signal, weight * x / max);
+    }
+  };
+  add_named("bm25", bm25, mb, 1.0);
+  add_named("path", path, mp, 0.35);
+  add_named("sym", sym, ms, 1.0);
+  add_named("mention", mention, 1.0, 1.2);
+  add_named("frames", frames, 1.0, 1.8);
+  add_named("method", method, 1.0, 0.5);
   // Files that implement what the issue describes name their own functions
   // and classes with its distinctive words: the helper module behind the
   // public class an issue names.
@@ -225,12 +269,14 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
     std::vector<uint32_t> cand;
     for (size_t i = 0; i < n; ++i) cand.push_back(top[i].first);
     Scores defs = definition_term_scores(v, q, cand);
-    add(defs, max_of(defs), 0.4);
+    add_named("defs", defs, max_of(defs), 0.4);
   }
   LanguageShares shares = language_shares(v);
   for (auto& [slot, x] : base) {
     std::string p(v.path(slot));
-    x *= path_prior(p, v.lang(slot), q.mentions_tests) * language_prior(shares, v.lang(slot), p, q);
+    double prior = path_prior(p, v.lang(slot), q.mentions_tests) * language_prior(shares, v.lang(slot), p, q);
+    x *= prior;
+    if (prior != 1.0) note(slot, "prior x", prior);
   }
 
   // Graph proximity: personalized PageRank from the strongest candidates.
@@ -250,7 +296,9 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
     if (mx > 0) {
       for (auto& [slot, r] : pr) {
         auto it = base.find(slot);
-        if (it != base.end()) it->second += 0.15 * top * r / mx;
+        if (it == base.end()) continue;
+        it->second += 0.15 * top * r / mx;
+        note(slot, "graph +", 0.15 * top * r / mx);
       }
     }
     ranked.assign(base.begin(), base.end());
@@ -261,7 +309,7 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   std::vector<SearchHit> hits;
   for (size_t i = 0; i < ranked.size() && hits.size() < k; ++i) {
     if (ranked[i].second <= 0) break;
-    hits.push_back({std::string(v.path(ranked[i].first)), ranked[i].second, {}});
+    hits.push_back({std::string(v.path(ranked[i].first)), ranked[i].second, {}, why[ranked[i].first]});
   }
   return hits;
 }
@@ -322,7 +370,7 @@ constexpr double kPassageWeight = 0.3;
 // Second stage over the top kLiteralPool files, reading their text:
 // verbatim literals, and the best passage (query terms close together).
 void rerank_second_stage(const std::string& root, const ParsedQuery& q,
-                         const std::unordered_map<std::string, double>& idf,
+                         const std::unordered_map<std::string, double>& idf, bool explain,
                          std::vector<SearchHit>& hits) {
   if (hits.size() < 2) return;
   std::vector<std::string> contents, paths;
@@ -340,6 +388,11 @@ void rerank_second_stage(const std::string& root, const ParsedQuery& q,
     if (ml > 0) lift += kLiteralWeight * lit[i] / ml;
     if (mp > 0) lift *= 1.0 + kPassageWeight * (pass[i] / mp - 1.0);
     hits[i].score *= lift;
+    if (explain) {
+      char buf[48];
+      std::snprintf(buf, sizeof buf, " text x%.3f", lift);
+      hits[i].why += buf;
+    }
   }
   std::stable_sort(hits.begin(), hits.end(),
                    [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
@@ -359,7 +412,7 @@ Result<std::vector<SearchHit>> search(CodeIndex& index, std::string_view query,
   const size_t pool = std::max<size_t>(options.k, kLiteralPool);
   std::unordered_map<std::string, double> idf;
   index.read([&](const CodeIndex::View& v) {
-    hits = rank_files(v, q, pool);
+    hits = rank_files(v, q, pool, options.explain);
     const double n = std::max<double>(1, v.live_count());
     for (const std::string& t : q.terms) {
       if (idf.count(t)) continue;
@@ -367,7 +420,7 @@ Result<std::vector<SearchHit>> search(CodeIndex& index, std::string_view query,
       if (df > 0) idf[t] = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
     }
   });
-  rerank_second_stage(index.root(), q, idf, hits);
+  rerank_second_stage(index.root(), q, idf, options.explain, hits);
   if (hits.size() > options.k) hits.resize(options.k);
   if (options.lines_per_file > 0) {
     for (SearchHit& h : hits) {

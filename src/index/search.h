@@ -25,6 +25,7 @@ struct SearchOptions {
   size_t k = 20;
   size_t lines_per_file = 3;  // 0 = files only
   bool refresh = true;        // re-index changed files first
+  bool explain = false;       // fill SearchHit::why
 };
 
 struct SearchLine {
@@ -36,10 +37,13 @@ struct SearchHit {
   std::string path;
   double score = 0;
   std::vector<SearchLine> lines;
+  std::string why;  // with SearchOptions::explain: each signal's share of the score
 };
 
 // Ranks files (no refresh, no line extraction).
-std::vector<SearchHit> rank_files(const CodeIndex::View& view, const ParsedQuery& query, size_t k);
+// With `explain`, each hit's `why` lists the signals behind its score.
+std::vector<SearchHit> rank_files(const CodeIndex::View& view, const ParsedQuery& query, size_t k,
+                                  bool explain = false);
 
 // Refreshes the index (unless disabled), ranks, and picks each hit's best
 // lines from the file as it is on disk now.

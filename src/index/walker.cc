@@ -141,16 +141,20 @@ class Walker {
     queue_.push_back(std::move(first));
     int n = opts_.threads > 0 ? opts_.threads : static_cast<int>(std::thread::hardware_concurrency());
     n = std::clamp(n, 1, 16);
-    std::vector<std::vector<std::string>> outs(n);
+    std::vector<std::vector<std::string>> outs(n), dirs(n);
     std::vector<std::thread> threads;
-    for (int i = 1; i < n; ++i) threads.emplace_back([this, &outs, i] { worker(&outs[i]); });
-    worker(&outs[0]);
+    for (int i = 1; i < n; ++i)
+      threads.emplace_back([this, &outs, &dirs, i] { worker(&outs[i], &dirs[i]); });
+    worker(&outs[0], &dirs[0]);
     for (auto& t : threads) t.join();
     for (auto& o : outs) results.insert(results.end(), o.begin(), o.end());
+    for (auto& d : dirs) visited_dirs.insert(visited_dirs.end(), d.begin(), d.end());
   }
 
+  std::vector<std::string> visited_dirs;  // only with opts_.dirs
+
  private:
-  void worker(std::vector<std::string>* out) {
+  void worker(std::vector<std::string>* out, std::vector<std::string>* dirs) {
     for (;;) {
       Task task;
       {
@@ -162,7 +166,7 @@ class Walker {
         ++active_;
       }
       std::vector<Task> subdirs;
-      scan(task, out, &subdirs);
+      scan(task, out, &subdirs, dirs);
       {
         std::lock_guard<std::mutex> lock(mu_);
         for (auto& t : subdirs) queue_.push_back(std::move(t));
@@ -172,7 +176,8 @@ class Walker {
     }
   }
 
-  void scan(const Task& task, std::vector<std::string>* out, std::vector<Task>* subdirs) {
+  void scan(const Task& task, std::vector<std::string>* out, std::vector<Task>* subdirs,
+            std::vector<std::string>* dirs) {
     std::string dir = task.rel.empty() ? root_ : root_ + "/" + task.rel;
     DIR* d = ::opendir(dir.c_str());
     if (!d) return;
@@ -197,6 +202,7 @@ class Walker {
       ::closedir(d);
       return;
     }
+    if (opts_.dirs) dirs->push_back(task.rel);
     bool respect = opts_.respect_ignores;
     auto node = has_ignore_file ? load_node(task.rel, task.node, dfd) : task.node;
     for (Entry& e : entries) {
@@ -305,6 +311,14 @@ std::vector<std::string> list_files(const std::string& root, const WalkOptions& 
   }
   if (!want.empty())
     for (auto& p : out) p.erase(0, want.size());
+  if (options.dirs) {
+    options.dirs->clear();
+    for (std::string& d : walker.visited_dirs) {
+      if (d == prefix) options.dirs->emplace_back();
+      else if (d.compare(0, want.size(), want) == 0) options.dirs->push_back(d.substr(want.size()));
+    }
+    std::sort(options.dirs->begin(), options.dirs->end());
+  }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return std::move(out);

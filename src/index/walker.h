@@ -16,6 +16,9 @@ struct WalkOptions {
   size_t max_file_bytes = 0;   // 0 = no limit; larger files are skipped
   bool skip_binary = false;    // skip files whose first 8 KB hold a NUL
   int threads = 0;             // 0 = hardware concurrency
+  // When set, receives every directory the walk descended into (relative
+  // to the walk root, "" for the root itself): what a watcher must watch.
+  std::vector<std::string>* dirs = nullptr;
 };
 
 // Repo-relative paths ('/'-separated), sorted bytewise like git.

@@ -14,7 +14,8 @@ Result<std::shared_ptr<index::CodeIndex>> LazyIndex::get() {
   std::lock_guard<std::mutex> lock(mu_);
   if (index_) return index_;
   if (failure_) return *failure_;
-  auto opened = index::open_repo_index(root_, db_path_);
+  // A session lives long: let inotify say what changed between searches.
+  auto opened = index::open_repo_index(root_, db_path_, /*watch=*/true);
   if (!opened.ok()) {
     failure_ = opened.error();
     return opened.error();

@@ -37,7 +37,7 @@ class TempRepo {
     IndexOptions opt;
     opt.db_path = db();
     opt.threads = 2;
-    opt.lister = [this](const std::string&) {
+    opt.lister = [this](const std::string&, std::vector<std::string>*) {
       return std::vector<std::string>(files_.begin(), files_.end());
     };
     auto r = CodeIndex::open(root_, opt);

@@ -172,5 +172,51 @@ TEST(SearchRanking, PassageScoresPreferTermsCloseTogether) {
   EXPECT_DOUBLE_EQ(p[2], 2.0);
 }
 
+TEST(SearchRanking, ReleaseNotesAndBundledLibrariesYieldToTheSource) {
+  TempRepo repo;
+  // The changelog and a bundled, versioned script repeat the words
+  // more often than the module that holds the bug.
+  const std::string words = "toctree maxdepth numbering secnumdepth ";
+  repo.write("CHANGES.rst", "* Fix toctree maxdepth numbering: apply_maxdepth ignored secnumdepth\n" + words +
+                                words + words + "\n");
+  repo.write("doc/changes/7.4.rst", words + words + "\n");
+  repo.write("static/jquery-1.11.1.js", "function toctree_maxdepth_numbering_secnumdepth() {}\n" +
+                                            std::string("// toctree maxdepth numbering secnumdepth\n"));
+  repo.write("pkg/toctree.py", "def apply_maxdepth(node, depth):\n    return node.secnumdepth\n");
+  repo.write("pkg/other.py", "def unrelated():\n    return 0\n");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx->refresh().ok());
+  ParsedQuery q = parse_query("toctree maxdepth numbering ignores secnumdepth");
+  EXPECT_EQ(top_file(*idx, q), "pkg/toctree.py");
+  // Release notes weigh under a fifth of what their words earn.
+  std::vector<SearchHit> hits;
+  idx->read([&](const CodeIndex::View& v) { hits = rank_files(v, q, 10, true); });
+  int notes = 0;
+  for (const SearchHit& h : hits) {
+    if (h.path != "CHANGES.rst" && h.path != "doc/changes/7.4.rst") continue;
+    ++notes;
+    size_t at = h.why.find("prior x ");
+    ASSERT_NE(at, std::string::npos) << h.why;
+    EXPECT_LT(std::stod(h.why.substr(at + 8)), 0.2) << h.path << ": " << h.why;
+  }
+  EXPECT_EQ(notes, 2);
+}
+
+TEST(SearchRanking, ExplainListsTheSignalsBehindEachScore) {
+  TempRepo repo;
+  repo.write("pkg/engine.py", "class Engine:\n    def start(self):\n        return 1\n");
+  repo.write("tests/test_engine.py", "from pkg.engine import Engine\n");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx->refresh().ok());
+  std::vector<SearchHit> hits;
+  idx->read([&](const CodeIndex::View& v) { hits = rank_files(v, parse_query("Engine start"), 5, true); });
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_NE(hits[0].why.find("bm25 "), std::string::npos) << hits[0].why;
+  EXPECT_NE(hits[0].why.find("sym "), std::string::npos) << hits[0].why;
+  EXPECT_NE(hits[1].why.find("prior x"), std::string::npos) << "tests are discounted: " << hits[1].why;
+  idx->read([&](const CodeIndex::View& v) { hits = rank_files(v, parse_query("Engine start"), 5); });
+  EXPECT_TRUE(hits[0].why.empty());
+}
+
 }  // namespace
 }  // namespace bastion::index
