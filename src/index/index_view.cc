@@ -64,7 +64,13 @@ std::span<const Posting> IndexView::postings(std::string_view term) const {
     if (it != ix_.postings_.end()) mem = &it->second;
   }
   if (base.empty()) return mem ? std::span<const Posting>(*mem) : std::span<const Posting>();
-  if (!mem && ix_.snap_dead_count_ == 0) return base;
+  if (!mem) {
+    // Edits since the snapshot kill few slots: most terms need no merge.
+    bool any_dead = false;
+    if (ix_.snap_dead_count_ > 0)
+      for (const Posting& p : base) any_dead = any_dead || ix_.snap_dead_[p.slot];
+    if (!any_dead) return base;
+  }
   auto cached = merged_postings_.find(term);
   if (cached != merged_postings_.end()) return cached->second;
   std::vector<Posting> v;
@@ -84,7 +90,13 @@ std::span<const uint32_t> IndexView::definers(std::string_view name) const {
     if (it != ix_.definers_.end()) mem = &it->second;
   }
   if (base.empty()) return mem ? std::span<const uint32_t>(*mem) : std::span<const uint32_t>();
-  if (!mem && ix_.snap_dead_count_ == 0) return base;
+  if (!mem) {
+    // Edits since the snapshot kill few slots: most names need no merge.
+    bool any_dead = false;
+    if (ix_.snap_dead_count_ > 0)
+      for (uint32_t s : base) any_dead = any_dead || ix_.snap_dead_[s];
+    if (!any_dead) return base;
+  }
   auto cached = merged_definers_.find(name);
   if (cached != merged_definers_.end()) return cached->second;
   std::vector<uint32_t> v;

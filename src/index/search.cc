@@ -16,6 +16,13 @@ namespace {
 
 using Scores = std::unordered_map<uint32_t, double>;
 
+// Residual below which personalized PageRank stops pushing. Graph proximity
+// only nudges the candidates' scores, so a coarse answer is enough, and the
+// work grows with 1/eps (1e-4 cost ~0.2 s per query on a 100k-file tree).
+constexpr double kPageRankEps = 1e-3;
+// Candidates kept for the priors and graph proximity (see rank_files).
+constexpr size_t kPriorPool = 2000;
+
 double max_of(const Scores& s) {
   double m = 0;
   for (auto& [k, v] : s) m = std::max(m, v);
@@ -271,6 +278,16 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
     Scores defs = definition_term_scores(v, q, cand);
     add_named("defs", defs, max_of(defs), 0.4);
   }
+  // Only the strongest candidates can reach the top k once the priors
+  // (all <= 1) are applied: a common word touches most of a big tree, and
+  // weighing every file's path costs more than the ranking itself.
+  if (base.size() > kPriorPool + k) {
+    std::vector<std::pair<uint32_t, double>> all(base.begin(), base.end());
+    std::nth_element(all.begin(), all.begin() + static_cast<long>(kPriorPool + k), all.end(),
+                     [](auto& x, auto& y) { return x.second > y.second; });
+    all.resize(kPriorPool + k);
+    base = Scores(all.begin(), all.end());
+  }
   LanguageShares shares = language_shares(v);
   for (auto& [slot, x] : base) {
     std::string p(v.path(slot));
@@ -290,7 +307,7 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
       if (id.weight >= 1.0) boost.insert(id.name);
     Scores seeds;
     for (size_t i = 0; i < ranked.size() && i < 10; ++i) seeds[ranked[i].first] = ranked[i].second;
-    Scores pr = local_pagerank(v, seeds, boost);
+    Scores pr = local_pagerank(v, seeds, boost, 0.85, kPageRankEps);
     double mx = max_of(pr);
     double top = ranked.front().second;
     if (mx > 0) {

@@ -246,6 +246,10 @@ double language_prior(const LanguageShares& shares, Lang lang, const std::string
   return 0.5 + 2.5 * share;  // 0.5 at 0%, 1.0 at 20%
 }
 
+// Each push expands a file's references; past this many the answer no
+// longer moves the ranking, only the query's cost.
+constexpr size_t kMaxPushes = 1000;
+
 SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
                           const std::unordered_set<std::string>& boost_names, double damping,
                           double eps) {
@@ -255,6 +259,8 @@ SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
   };
   std::unordered_map<uint32_t, std::vector<Edge>> out_edges;
   std::unordered_map<uint32_t, double> out_total;
+  // Files share most of the names they use: look each up once.
+  std::unordered_map<std::string_view, std::span<const uint32_t>> definers_of;
   auto edges_of = [&](uint32_t a) -> const std::vector<Edge>& {
     auto it = out_edges.find(a);
     if (it != out_edges.end()) return it->second;
@@ -262,7 +268,9 @@ SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
     double total = 0;
     for (auto& [name, count] : v.symbols(a).refs) {
       if (name.size() < 3) continue;
-      auto d = v.definers(name);
+      auto known = definers_of.find(name);
+      if (known == definers_of.end()) known = definers_of.emplace(name, v.definers(name)).first;
+      auto d = known->second;
       if (d.empty() || d.size() > 25) continue;
       double mul = boost_names.count(name) ? 10.0 : 1.0;
       if (name[0] == '_') mul *= 0.2;
@@ -287,7 +295,7 @@ SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
       queue.push_back(s);
     }
   size_t pushes = 0;
-  while (!queue.empty() && pushes < 200000) {
+  while (!queue.empty() && pushes < kMaxPushes) {
     uint32_t u = queue.front();
     queue.pop_front();
     double r = residual[u];
