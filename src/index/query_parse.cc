@@ -111,6 +111,54 @@ std::vector<std::string> query_literals(std::string_view text) {
     if (e > i + 3) add(text.substr(i, e - i));
     i = e;
   }
+  // Kebab-case names in prose: message ids and options written bare
+  // (wrong-import-order, trailing-comma-tuple), not parts of URLs or paths.
+  for (size_t i = 0; i < text.size();) {
+    if (!std::islower(static_cast<unsigned char>(text[i])) ||
+        (i > 0 && (word_char(text[i - 1]) || text[i - 1] == '-' || text[i - 1] == '/' ||
+                   text[i - 1] == '.'))) {
+      ++i;
+      continue;
+    }
+    size_t e = i;
+    int hyphens = 0;
+    while (e < text.size() && (std::islower(static_cast<unsigned char>(text[e])) ||
+                               std::isdigit(static_cast<unsigned char>(text[e])) ||
+                               (text[e] == '-' && e + 1 < text.size() &&
+                                std::islower(static_cast<unsigned char>(text[e + 1])))))
+      hyphens += text[e++] == '-';
+    bool in_path = e < text.size() && (text[e] == '/' || text[e] == '_' ||
+                                       (text[e] == '.' && e + 1 < text.size() &&
+                                        std::isalnum(static_cast<unsigned char>(text[e + 1]))));
+    if (hyphens > 0 && e - i >= 8 && !in_path) add(text.substr(i, e - i));
+    i = e + 1;
+  }
+  // The message of a reported exception, in pieces that a format string
+  // would hold verbatim: split at quotes (interpolated values), digits and
+  // sentence ends ("MergeError: conflicting values for variable 'y' on
+  // objects to be combined." -> "conflicting values for variable", "on
+  // objects to be combined").
+  static const std::regex error_line(R"re(\b[A-Z]\w*(?:Error|Exception|Warning): ([^\n]{12,}))re");
+  std::string owned(text);
+  for (auto it = std::sregex_iterator(owned.begin(), owned.end(), error_line);
+       it != std::sregex_iterator(); ++it) {
+    std::string msg = (*it)[1].str();
+    size_t b = 0;
+    for (size_t j = 0; j <= msg.size(); ++j) {
+      bool cut = j == msg.size() || msg[j] == '\'' || msg[j] == '"' || msg[j] == '`' ||
+                 std::isdigit(static_cast<unsigned char>(msg[j])) ||
+                 (msg[j] == '.' && (j + 1 == msg.size() || msg[j + 1] == ' '));
+      if (!cut) continue;
+      std::string piece = msg.substr(b, j - b);
+      b = j + 1;
+      while (!piece.empty() && (piece.back() == ' ' || piece.back() == ':' || piece.back() == ','))
+        piece.pop_back();
+      while (!piece.empty() && (piece.front() == ' ' || piece.front() == ':')) piece.erase(0, 1);
+      if (std::count(piece.begin(), piece.end(), ' ') < 2 || piece.size() < 12) continue;
+      if (piece.size() > 60) piece = piece.substr(0, piece.rfind(' ', 60));
+      add(piece);
+    }
+  }
   return out;
 }
 

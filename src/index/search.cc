@@ -20,6 +20,8 @@ using Scores = std::unordered_map<uint32_t, double>;
 // only nudges the candidates' scores, so a coarse answer is enough, and the
 // work grows with 1/eps (1e-4 cost ~0.2 s per query on a 100k-file tree).
 constexpr double kPageRankEps = 1e-3;
+// A literal of the query found verbatim in few files (first stage).
+constexpr double kVerbatimWeight = 0.7;
 // Candidates kept for the priors and graph proximity (see rank_files).
 constexpr size_t kPriorPool = 2000;
 
@@ -121,7 +123,7 @@ int resolve_path(const CodeIndex::View& v,
 }  // namespace
 
 std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q, size_t k,
-                                  bool explain) {
+                                  bool explain, const std::function<std::string(uint32_t)>* read) {
   const double n_docs = std::max<double>(1, v.live_count());
   Scores bm25, path, sym, mention;
 
@@ -265,6 +267,10 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   add_named("mention", mention, 1.0, 1.2);
   add_named("frames", frames, 1.0, 1.8);
   add_named("method", method, 1.0, 0.5);
+  if (read && !q.literals.empty()) {
+    Scores verbatim = verbatim_scores(v, q.literals, *read);
+    add_named("verbatim", verbatim, max_of(verbatim), kVerbatimWeight);
+  }
   // Files that implement what the issue describes name their own functions
   // and classes with its distinctive words: the helper module behind the
   // public class an issue names.
@@ -429,7 +435,11 @@ Result<std::vector<SearchHit>> search(CodeIndex& index, std::string_view query,
   const size_t pool = std::max<size_t>(options.k, kLiteralPool);
   std::unordered_map<std::string, double> idf;
   index.read([&](const CodeIndex::View& v) {
-    hits = rank_files(v, q, pool, options.explain);
+    std::function<std::string(uint32_t)> read = [&](uint32_t slot) {
+      auto c = fs::read_file(index.root() + "/" + std::string(v.path(slot)));
+      return c.ok() && c.value().size() <= (4u << 20) ? std::move(c.value()) : std::string();
+    };
+    hits = rank_files(v, q, pool, options.explain, &read);
     const double n = std::max<double>(1, v.live_count());
     for (const std::string& t : q.terms) {
       if (idf.count(t)) continue;

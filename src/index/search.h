@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,8 +43,11 @@ struct SearchHit {
 
 // Ranks files (no refresh, no line extraction).
 // With `explain`, each hit's `why` lists the signals behind its score.
+// With `read`, the query's literals are also grepped repo-wide
+// (verbatim_scores in search_signals.h).
 std::vector<SearchHit> rank_files(const CodeIndex::View& view, const ParsedQuery& query, size_t k,
-                                  bool explain = false);
+                                  bool explain = false,
+                                  const std::function<std::string(uint32_t slot)>* read = nullptr);
 
 // Refreshes the index (unless disabled), ranks, and picks each hit's best
 // lines from the file as it is on disk now.

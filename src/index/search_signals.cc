@@ -143,6 +143,48 @@ SlotScores definition_term_scores(const CodeIndex::View& v, const ParsedQuery& q
   return out;
 }
 
+SlotScores verbatim_scores(const CodeIndex::View& v, const std::vector<std::string>& literals,
+                           const SlotReader& read, size_t max_reads) {
+  SlotScores out;
+  const double n = std::max<double>(1, v.live_count());
+  std::unordered_map<uint32_t, std::string> texts;  // files read so far
+  std::vector<std::string> terms;
+  for (size_t li = 0; li < literals.size() && li < 40; ++li) {
+    const std::string& lit = literals[li];
+    terms.clear();
+    append_terms(lit, terms);
+    std::sort(terms.begin(), terms.end());
+    terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+    if (terms.empty()) continue;
+    std::vector<std::span<const Posting>> lists;
+    for (const std::string& t : terms) lists.push_back(v.postings(t));
+    std::sort(lists.begin(), lists.end(), [](auto& a, auto& b) { return a.size() < b.size(); });
+    if (lists.front().empty() || lists.front().size() > 4 * max_reads) continue;
+    // Holders of the rarest term that also hold the next two rarest.
+    std::vector<uint32_t> cand;
+    for (const Posting& p : lists.front()) cand.push_back(p.slot);
+    for (size_t i = 1; i < lists.size() && i < 3 && !cand.empty(); ++i) {
+      std::unordered_set<uint32_t> in;
+      for (const Posting& p : lists[i]) in.insert(p.slot);
+      std::erase_if(cand, [&](uint32_t s) { return !in.count(s); });
+    }
+    if (cand.empty() || cand.size() > max_reads) continue;
+    std::vector<uint32_t> holders;
+    for (uint32_t slot : cand) {
+      auto it = texts.find(slot);
+      if (it == texts.end()) {
+        if (texts.size() >= 4 * max_reads) break;
+        it = texts.emplace(slot, read(slot)).first;
+      }
+      if (it->second.find(lit) != std::string::npos) holders.push_back(slot);
+    }
+    if (holders.empty()) continue;
+    double w = std::log(1.0 + n / static_cast<double>(holders.size()));
+    for (uint32_t slot : holders) out[slot] += w;
+  }
+  return out;
+}
+
 std::vector<double> literal_scores(const std::vector<std::string>& contents,
                                    const std::vector<std::string>& literals) {
   std::vector<double> out(contents.size(), 0.0);

@@ -6,8 +6,9 @@
 //  - `Class.method` mentions resolved to the file defining that method;
 //  - files whose own definitions are named with the query's distinctive terms
 //    (the helper module that implements what the issue describes);
-//  - verbatim literals (message ids, option names, quoted strings) found
-//    in the top candidates' text, a second-stage rerank;
+//  - verbatim literals (message ids, option names, quoted strings, error
+//    messages) grepped repo-wide through the postings, and again in the top
+//    candidates' text as a second-stage rerank;
 //  - a language prior: files in the repo's minority languages are rarely
 //    the ones an issue is about;
 //  - graph proximity: personalized PageRank by local push over the def/ref
@@ -16,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 #include <string>
@@ -39,6 +41,17 @@ SlotScores method_scores(const CodeIndex::View& v, const ParsedQuery& q);
 // appear in the names of each file's own definitions.
 SlotScores definition_term_scores(const CodeIndex::View& v, const ParsedQuery& q,
                                   const std::vector<uint32_t>& candidates);
+
+// Reads a file's text by slot ("" when unreadable).
+using SlotReader = std::function<std::string(uint32_t slot)>;
+
+// Repo-wide grep for the query's literals, as an engineer greps for a
+// quoted error message or a message id: a literal's candidate files are
+// those holding all of its rarest terms (postings intersection); at most
+// `max_reads` of them are read to confirm the verbatim text. Each literal
+// found in few files adds log(1 + n / holders) to each holder.
+SlotScores verbatim_scores(const CodeIndex::View& v, const std::vector<std::string>& literals,
+                           const SlotReader& read, size_t max_reads = 120);
 
 // Second stage, over the top candidates' contents: for each file, the
 // rarity-weighted count of the query's literals it contains verbatim

@@ -110,6 +110,73 @@ TEST(QueryLiterals, BackticksQuotesAndOptions) {
   EXPECT_TRUE(query_literals("unbalanced ` quote").empty());
 }
 
+TEST(QueryLiterals, BareKebabNamesButNotUrlsOrPaths) {
+  auto l = query_literals(
+      "trailing-comma-tuple not reported; wrong-import-order too. See "
+      "https://github.com/pytest-dev/pytest-xdist/issues and docs/user-guide/x.md, "
+      "my-mod.py, a no-member, x-y, big-o, well-known-thing-\n");
+  auto has = [&](const char* s) { return std::find(l.begin(), l.end(), s) != l.end(); };
+  EXPECT_TRUE(has("trailing-comma-tuple"));
+  EXPECT_TRUE(has("wrong-import-order"));
+  EXPECT_TRUE(has("well-known-thing"));
+  EXPECT_FALSE(has("pytest-dev"));     // inside a URL
+  EXPECT_FALSE(has("pytest-xdist"));
+  EXPECT_FALSE(has("user-guide"));     // a path component
+  EXPECT_FALSE(has("my-mod"));         // a file name
+  EXPECT_TRUE(has("no-member"));
+  EXPECT_FALSE(has("big-o"));          // too short to be a name
+  EXPECT_FALSE(has("x-y"));
+}
+
+TEST(QueryLiterals, ErrorMessagesInFormatStringPieces) {
+  auto l = query_literals(
+      "stacked.to_unstacked_dataset('y')\n"
+      "# MergeError: conflicting values for variable 'y' on objects to be combined. "
+      "You can skip this check by specifying compat='override'.\n"
+      "ValueError: 3 is short\n"
+      "KeyError: 'setosa'\n");
+  auto has = [&](const char* s) { return std::find(l.begin(), l.end(), s) != l.end(); };
+  EXPECT_TRUE(has("conflicting values for variable"));
+  EXPECT_TRUE(has("on objects to be combined"));
+  EXPECT_TRUE(has("You can skip this check by specifying compat="));
+  EXPECT_FALSE(has("is short"));  // under three words
+  for (auto& s : l) EXPECT_LE(s.size(), 60u) << s;
+}
+
+TEST(SearchRanking, QuotedErrorMessageIsGreppedRepoWide) {
+  TempRepo repo;
+  // The message lives in a helper module the issue never names; the module
+  // the issue does name (the public API) is larger and holds its words.
+  repo.write("pkg/merge.py",
+             "def merge_collected(objs):\n"
+             "    raise MergeError(f'conflicting values for variable {name!r} on objects to be combined')\n");
+  std::string api = "class Dataset:\n";
+  for (int i = 0; i < 30; ++i)
+    api += "    def to_stacked_array_" + std::to_string(i) +
+           "(self, variable, objects):\n        return merge_collected(objects)  # combined values\n";
+  repo.write("pkg/dataset.py", api);
+  for (int i = 0; i < 40; ++i)
+    repo.write("pkg/other" + std::to_string(i) + ".py",
+               "def f" + std::to_string(i) + "(variable):\n    return variable\n");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx->refresh().ok());
+  auto q = parse_query(
+      "Dataset.to_stacked_array roundtrip fails\n"
+      "MergeError: conflicting values for variable 'y' on objects to be combined.");
+  SearchOptions opt;
+  opt.k = 3;
+  opt.lines_per_file = 0;
+  opt.refresh = false;
+  auto hits = search(*idx, "Dataset.to_stacked_array roundtrip fails\n"
+                           "MergeError: conflicting values for variable 'y' on objects to be combined.",
+                     opt);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_FALSE(hits->empty());
+  EXPECT_EQ(hits->front().path, "pkg/merge.py");
+  // Without the repo-wide grep (rank_files without a reader) the API file wins.
+  EXPECT_EQ(top_file(*idx, q), "pkg/dataset.py");
+}
+
 TEST(SearchRanking, LiteralScoresWeighRareVerbatimMatches) {
   std::vector<std::string> files = {
       "msgs = {'W0201': ('method-hidden', ...)}\n",  // defines the message id
