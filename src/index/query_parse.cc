@@ -272,6 +272,22 @@ ParsedQuery parse_query(std::string_view raw) {
     }
   }
   for (auto& w : order) q.identifiers.push_back({w, ids[w]});
+  {
+    std::string_view title = text.substr(0, std::min(text.find('\n'), size_t{200}));
+    for (size_t i = 0; i < title.size();) {
+      if (!word_char(title[i])) {
+        ++i;
+        continue;
+      }
+      size_t b = i;
+      while (i < title.size() && word_char(title[i])) ++i;
+      std::string w(title.substr(b, i - b));
+      auto it = ids.find(w);
+      if (it != ids.end() && it->second >= 0.5 &&
+          std::find(q.title_identifiers.begin(), q.title_identifiers.end(), w) == q.title_identifiers.end())
+        q.title_identifiers.push_back(w);
+    }
+  }
   for (auto& m : q.paths)
     if (m.path.find("test") != std::string::npos && !m.traceback) q.mentions_tests = true;
   append_terms(text, q.terms);

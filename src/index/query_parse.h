@@ -40,6 +40,8 @@ struct ParsedQuery {
   // spans and command-line options (`invalid-name`, "--last-failed").
   std::vector<std::string> literals;
   bool mentions_tests = false;
+  // Code-like names in the first line: an issue's title names what broke.
+  std::vector<std::string> title_identifiers;
 };
 
 ParsedQuery parse_query(std::string_view text);

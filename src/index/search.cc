@@ -22,6 +22,8 @@ using Scores = std::unordered_map<uint32_t, double>;
 constexpr double kPageRankEps = 1e-3;
 // A literal of the query found verbatim in few files (first stage).
 constexpr double kVerbatimWeight = 0.7;
+// Files defining a name the title uses.
+constexpr double kTitleWeight = 1.0;
 // Candidates kept for the priors and graph proximity (see rank_files).
 constexpr size_t kPriorPool = 2000;
 
@@ -244,6 +246,13 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
     }
   }
 
+  // The title's names that only a few files define.
+  Scores title;
+  for (const std::string& name : q.title_identifiers) {
+    auto defs = v.definers(name);
+    if (defs.empty() || defs.size() > 3) continue;
+    for (uint32_t slot : defs) title[slot] += 1.0 / static_cast<double>(defs.size());
+  }
   Scores method = method_scores(v, q);
   double mb = max_of(bm25), mp = max_of(path), ms = max_of(sym);
   Scores base;
@@ -267,6 +276,7 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   add_named("mention", mention, 1.0, 1.2);
   add_named("frames", frames, 1.0, 1.8);
   add_named("method", method, 1.0, 0.5);
+  add_named("title", title, max_of(title), kTitleWeight);
   if (read && !q.literals.empty()) {
     Scores verbatim = verbatim_scores(v, q.literals, *read);
     add_named("verbatim", verbatim, max_of(verbatim), kVerbatimWeight);

@@ -285,5 +285,30 @@ TEST(SearchRanking, ExplainListsTheSignalsBehindEachScore) {
   EXPECT_TRUE(hits[0].why.empty());
 }
 
+TEST(SearchRanking, TitleNamesWhatBroke) {
+  TempRepo repo;
+  // The title names the grouped class; the body's example uses the public
+  // Dataset class (and its file's name) far more often.
+  repo.write("pkg/groupby.py",
+             "class DatasetGroupBy:\n    def __repr__(self):\n        return 'grouped over'\n");
+  std::string ds = "class Dataset:\n    def groupby(self, key):\n        return DatasetGroupBy()\n";
+  for (int i = 0; i < 20; ++i)
+    ds += "    def method_" + std::to_string(i) + "(self):\n        return Dataset()  # dataset repr\n";
+  repo.write("pkg/dataset.py", ds);
+  for (int i = 0; i < 30; ++i)
+    repo.write("pkg/m" + std::to_string(i) + ".py", "def g" + std::to_string(i) + "():\n    return 0\n");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx->refresh().ok());
+  const std::string body =
+      "\nWhen displaying a dataset grouped in a session, the repr has trailing whitespace:\n"
+      "ds = xr.Dataset({'foo': 1})\nds.groupby('letters') Dataset dataset Dataset repr\n"
+      "The grouping goes through `Dataset.groupby`.\n";
+  ParsedQuery q = parse_query("Trailing whitespace in DatasetGroupBy text representation" + body);
+  EXPECT_EQ(q.title_identifiers, std::vector<std::string>{"DatasetGroupBy"});
+  EXPECT_EQ(top_file(*idx, q), "pkg/groupby.py");
+  q.title_identifiers.clear();
+  EXPECT_EQ(top_file(*idx, q), "pkg/dataset.py") << "without the title signal";
+}
+
 }  // namespace
 }  // namespace bastion::index
