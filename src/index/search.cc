@@ -22,6 +22,8 @@ using Scores = std::unordered_map<uint32_t, double>;
 constexpr double kPageRankEps = 1e-3;
 // A literal of the query found verbatim in few files (first stage).
 constexpr double kVerbatimWeight = 0.7;
+// Share of a clear symbol hit below which symbol scores are not scaled up.
+constexpr double kSymFloor = 0.5;
 // Files defining a name the title uses.
 constexpr double kTitleWeight = 1.0;
 // Candidates kept for the priors and graph proximity (see rank_files).
@@ -272,7 +274,9 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   };
   add_named("bm25", bm25, mb, 1.0);
   add_named("path", path, mp, 0.35);
-  add_named("sym", sym, ms, 1.0);
+  // Normalised against a clear hit (a backticked class defined once), so
+  // that a prose word defined somewhere does not count as a full match.
+  add_named("sym", sym, std::max(ms, kSymFloor * std::log(1.0 + n_docs)), 1.0);
   add_named("mention", mention, 1.0, 1.2);
   add_named("frames", frames, 1.0, 1.8);
   add_named("method", method, 1.0, 0.5);

@@ -310,5 +310,26 @@ TEST(SearchRanking, TitleNamesWhatBroke) {
   EXPECT_EQ(top_file(*idx, q), "pkg/dataset.py") << "without the title signal";
 }
 
+TEST(SearchRanking, AProseWordThatNamesADefinitionIsNotAFullSymbolHit) {
+  TempRepo repo;
+  repo.write("static/doctools.js", "function translation(text) { return text; }\n");
+  repo.write("pkg/images.py", "class ImageCollector:\n    def process(self, node):\n        return node\n");
+  for (int i = 0; i < 20; ++i)
+    repo.write("pkg/m" + std::to_string(i) + ".py", "def g" + std::to_string(i) + "():\n    return 0\n");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx->refresh().ok());
+  auto sym_share = [&](const std::string& query, const std::string& path) {
+    std::vector<SearchHit> hits;
+    idx->read([&](const CodeIndex::View& v) { hits = rank_files(v, parse_query(query), 10, true); });
+    for (auto& h : hits) {
+      size_t at = h.why.find("sym ");
+      if (h.path == path) return at == std::string::npos ? 0.0 : std::stod(h.why.substr(at + 4));
+    }
+    return -1.0;
+  };
+  EXPECT_LT(sym_share("No translation for the alt text of images", "static/doctools.js"), 0.5);
+  EXPECT_GT(sym_share("`translation()` drops the alt text of images", "static/doctools.js"), 0.9);
+}
+
 }  // namespace
 }  // namespace bastion::index
