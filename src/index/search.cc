@@ -21,9 +21,12 @@ using Scores = std::unordered_map<uint32_t, double>;
 // work grows with 1/eps (1e-4 cost ~0.2 s per query on a 100k-file tree).
 constexpr double kPageRankEps = 1e-3;
 // A literal of the query found verbatim in few files (first stage).
-constexpr double kVerbatimWeight = 0.7;
+constexpr double kVerbatimWeight = 1.0;
 // Share of a clear symbol hit below which symbol scores are not scaled up.
 constexpr double kSymFloor = 0.5;
+// A literal found in one file of n scores log(1 + n); scaled against that
+// (not the best found) so a literal common to many files stays weak.
+constexpr double kVerbatimFloor = 1.0;
 // Files defining a name the issue's title uses.
 constexpr double kTitleWeight = 1.0;
 // Candidates kept for the priors and graph proximity (see rank_files).
@@ -283,7 +286,8 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   add_named("title", title, max_of(title), kTitleWeight);
   if (read && !q.literals.empty()) {
     Scores verbatim = verbatim_scores(v, q.literals, *read);
-    add_named("verbatim", verbatim, max_of(verbatim), kVerbatimWeight);
+    double scale = std::max(max_of(verbatim), kVerbatimFloor * std::log(1.0 + n_docs));
+    add_named("verbatim", verbatim, scale, kVerbatimWeight);
   }
   // Files that implement what the issue describes name their own functions
   // and classes with its distinctive words: the helper module behind the
