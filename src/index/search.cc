@@ -29,6 +29,8 @@ constexpr double kSymFloor = 0.5;
 constexpr double kVerbatimFloor = 1.0;
 // Files defining a name the title uses.
 constexpr double kTitleWeight = 1.0;
+// A file whose name is spelled by adjacent query words (of a named file's 1.0).
+constexpr double kCompoundFileMention = 0.6;
 // Candidates kept for the priors and graph proximity (see rank_files).
 constexpr size_t kPriorPool = 2000;
 
@@ -88,6 +90,8 @@ double path_prior(const std::string& path, Lang lang, bool mentions_tests) {
   // Release notes, changelog fragments and credits repeat every issue's
   // words but are never where a bug lives.
   if (is_release_notes(p, base)) prior *= 0.3;
+  // Translation catalogs hold every user-facing message, in every language.
+  if (str::ends_with(base, ".po") || str::ends_with(base, ".pot")) prior *= 0.3;
   // A version number in a script's name marks a bundled library
   // (jquery-3.1.0.js, underscore-1.3.1.js), as does minification.
   if (lang != Lang::kNone && (has_version_number(base) || base.find(".min.") != std::string::npos))
@@ -221,6 +225,19 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
     // A bare file name is weaker evidence than a path.
     double w = matched >= 2 ? 1.0 : 0.6;
     for (uint32_t slot : slots) mention[slot] = std::max(mention[slot], w);
+  }
+  // Adjacent words that spell a module's name ("man page" -> manpage.py,
+  // "JUnit XML" -> junitxml.py): as good as naming the file.
+  for (const std::string& c : q.compounds) {
+    std::vector<uint32_t> named;
+    for (const Posting& p : v.postings("P:" + c)) {
+      std::string_view path = v.path(p.slot);
+      size_t slash = path.rfind('/');
+      std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+      if (base.substr(0, base.find('.')) == c) named.push_back(p.slot);
+    }
+    if (named.empty() || named.size() > 3) continue;
+    for (uint32_t slot : named) mention[slot] = std::max(mention[slot], kCompoundFileMention);
   }
   // Stack frames: the deepest in-repo frame is where the failure surfaced.
   Scores frames = frame_scores(v, q);

@@ -331,5 +331,22 @@ TEST(SearchRanking, AProseWordThatNamesADefinitionIsNotAFullSymbolHit) {
   EXPECT_GT(sym_share("`translation()` drops the alt text of images", "static/doctools.js"), 0.9);
 }
 
+TEST(SearchRanking, AdjacentWordsThatSpellAModuleNameNameTheFile) {
+  TempRepo repo;
+  repo.write("pkg/writers/manpage.py", "class Translator:\n    def visit_rubric(self, node):\n        pass\n");
+  std::string app = "class Application:\n";
+  for (int i = 0; i < 10; ++i) app += "    def page_" + std::to_string(i) + "(self):\n        return 'man page rubric'\n";
+  repo.write("pkg/application.py", app);
+  repo.write("pkg/locale/fr/messages.po", "msgid \"man page\"\nmsgstr \"page de manuel\"\n");
+  for (int i = 0; i < 20; ++i)
+    repo.write("pkg/m" + std::to_string(i) + ".py", "def g" + std::to_string(i) + "():\n    return 0\n");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx->refresh().ok());
+  ParsedQuery q = parse_query("invalid markup in man page when doctest follows rubric");
+  EXPECT_EQ(top_file(*idx, q), "pkg/writers/manpage.py");
+  q.compounds.clear();
+  EXPECT_NE(top_file(*idx, q), "pkg/writers/manpage.py") << "the compound decides";
+}
+
 }  // namespace
 }  // namespace bastion::index
