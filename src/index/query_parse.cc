@@ -282,6 +282,11 @@ ParsedQuery parse_query(std::string_view raw) {
       size_t b = i;
       while (i < title.size() && word_char(title[i])) ++i;
       std::string w(title.substr(b, i - b));
+      std::string lw = w;
+      for (char& c : lw) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lw.size() >= 4 && !is_stopword(lw) &&
+          std::find(q.title_words.begin(), q.title_words.end(), lw) == q.title_words.end())
+        q.title_words.push_back(lw);
       auto it = ids.find(w);
       if (it != ids.end() && it->second >= 0.5 &&
           std::find(q.title_identifiers.begin(), q.title_identifiers.end(), w) == q.title_identifiers.end())

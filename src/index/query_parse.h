@@ -42,6 +42,8 @@ struct ParsedQuery {
   bool mentions_tests = false;
   // Code-like names in the first line: an issue's title names what broke.
   std::vector<std::string> title_identifiers;
+  // The title's words, lower-cased (4+ letters, no stopwords), in order.
+  std::vector<std::string> title_words;
 };
 
 ParsedQuery parse_query(std::string_view text);

@@ -31,6 +31,7 @@ constexpr double kVerbatimFloor = 1.0;
 constexpr double kTitleWeight = 1.0;
 // A file whose name is spelled by adjacent query words (of a named file's 1.0).
 constexpr double kCompoundFileMention = 0.6;
+constexpr double kTitleWordFileMention = 0.4;
 // Candidates kept for the priors and graph proximity (see rank_files).
 constexpr size_t kPriorPool = 2000;
 
@@ -227,8 +228,12 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
     for (uint32_t slot : slots) mention[slot] = std::max(mention[slot], w);
   }
   // Adjacent words that spell a module's name ("man page" -> manpage.py,
-  // "JUnit XML" -> junitxml.py): as good as naming the file.
-  for (const std::string& c : q.compounds) {
+  // "JUnit XML" -> junitxml.py): as good as naming the file; so is a title
+  // word that is the name of one or two modules ("[linkcheck] ...").
+  std::vector<std::pair<std::string, double>> spelled;
+  for (const std::string& c : q.compounds) spelled.push_back({c, kCompoundFileMention});
+  for (const std::string& w : q.title_words) spelled.push_back({w, kTitleWordFileMention});
+  for (const auto& [c, weight] : spelled) {
     std::vector<uint32_t> named;
     for (const Posting& p : v.postings("P:" + c)) {
       std::string_view path = v.path(p.slot);
@@ -237,7 +242,7 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
       if (base.substr(0, base.find('.')) == c) named.push_back(p.slot);
     }
     if (named.empty() || named.size() > 3) continue;
-    for (uint32_t slot : named) mention[slot] = std::max(mention[slot], kCompoundFileMention);
+    for (uint32_t slot : named) mention[slot] = std::max(mention[slot], weight);
   }
   // Stack frames: the deepest in-repo frame is where the failure surfaced.
   Scores frames = frame_scores(v, q);

@@ -348,5 +348,21 @@ TEST(SearchRanking, AdjacentWordsThatSpellAModuleNameNameTheFile) {
   EXPECT_NE(top_file(*idx, q), "pkg/writers/manpage.py") << "the compound decides";
 }
 
+TEST(SearchRanking, ATitleWordThatIsAModuleNameNamesTheFile) {
+  TempRepo repo;
+  repo.write("pkg/builders/linkcheck.py", "class CheckExternalLinksBuilder:\n    def check(self, uri):\n        pass\n");
+  std::string app = "class Application:\n";
+  for (int i = 0; i < 10; ++i) app += "    def url_" + std::to_string(i) + "(self):\n        return 'case sensitive url fails'\n";
+  repo.write("pkg/application.py", app);
+  for (int i = 0; i < 20; ++i)
+    repo.write("pkg/m" + std::to_string(i) + ".py", "def g" + std::to_string(i) + "():\n    return 0\n");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx->refresh().ok());
+  ParsedQuery q = parse_query("[linkcheck] checking a URL fails when case changes\nThe url is case sensitive.");
+  EXPECT_EQ(top_file(*idx, q), "pkg/builders/linkcheck.py");
+  q.title_words.clear();
+  EXPECT_EQ(top_file(*idx, q), "pkg/application.py") << "the title word decides";
+}
+
 }  // namespace
 }  // namespace bastion::index
