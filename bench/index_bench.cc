@@ -1,6 +1,7 @@
 // Context-engine query speed inside a long-lived process (an agent session),
 // with Google Benchmark: a warm search (refresh + rank, the index already
-// open), a search right after one file was edited, and both again without
+// open), a search and a bare refresh right after one file was edited, and
+// all again without
 // the inotify watcher (every refresh walks and stats the whole tree, as a
 // one-shot CLI call does). The tree must already be indexed
 // (`bastion index` with the same XDG_CACHE_HOME) unless it is small.
@@ -60,8 +61,9 @@ void warm_search(benchmark::State& state, bool watch) {
 }
 
 // Each iteration appends a line to the edit file (outside the timing),
-// then searches: the refresh inside must notice and re-read that file.
-void search_after_edit(benchmark::State& state, bool watch) {
+// then searches (or only refreshes): the refresh must notice and re-read
+// that file.
+void after_edit(benchmark::State& state, bool watch, bool search_too) {
   std::string root = bastion::index::repo_root_for(env_or("BASTION_BENCH_TREE", "."));
   std::string path = root + "/" + env_or("BASTION_BENCH_EDIT", "README.md");
   auto original = bastion::fs::read_file(path);
@@ -76,20 +78,29 @@ void search_after_edit(benchmark::State& state, bool watch) {
     state.PauseTiming();
     std::ofstream(path, std::ios::app) << "\n// edit " << ++n << "\n";
     state.ResumeTiming();
-    run_search(*index, state);
+    if (search_too) {
+      run_search(*index, state);
+    } else {
+      auto r = index->refresh();
+      if (!r.ok() || r->analyzed != 1) state.SkipWithError("the refresh missed the edit");
+    }
   }
   (void)bastion::fs::write_file_atomic(path, original.value());
 }
 
 void BM_WarmSearch_Watched(benchmark::State& s) { warm_search(s, true); }
 void BM_WarmSearch_Walked(benchmark::State& s) { warm_search(s, false); }
-void BM_SearchAfterEdit_Watched(benchmark::State& s) { search_after_edit(s, true); }
-void BM_SearchAfterEdit_Walked(benchmark::State& s) { search_after_edit(s, false); }
+void BM_SearchAfterEdit_Watched(benchmark::State& s) { after_edit(s, true, true); }
+void BM_SearchAfterEdit_Walked(benchmark::State& s) { after_edit(s, false, true); }
+void BM_RefreshAfterEdit_Watched(benchmark::State& s) { after_edit(s, true, false); }
+void BM_RefreshAfterEdit_Walked(benchmark::State& s) { after_edit(s, false, false); }
 
 BENCHMARK(BM_WarmSearch_Watched)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_SearchAfterEdit_Watched)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_RefreshAfterEdit_Watched)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_WarmSearch_Walked)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_SearchAfterEdit_Walked)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_RefreshAfterEdit_Walked)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
