@@ -100,38 +100,6 @@ double path_prior(const std::string& path, Lang lang, bool mentions_tests) {
   return prior;
 }
 
-std::vector<std::string> components(const std::string& path) {
-  std::vector<std::string> out;
-  for (auto& c : str::split(path, '/'))
-    if (!c.empty() && c != "." && c != "~") out.push_back(c);
-  return out;
-}
-
-// Files whose path ends with the longest suffix of `mention`'s components;
-// returns the number of components matched (0 = none).
-int resolve_path(const CodeIndex::View& v,
-                 const std::unordered_map<std::string, std::vector<uint32_t>>& by_name,
-                 const std::string& mention, std::vector<uint32_t>& out) {
-  std::vector<std::string> comps = components(mention);
-  if (comps.empty()) return 0;
-  auto it = by_name.find(comps.back());
-  if (it == by_name.end()) return 0;
-  int best = 0;
-  for (uint32_t slot : it->second) {
-    std::vector<std::string> pc = components(std::string(v.path(slot)));
-    int n = 0;
-    while (n < static_cast<int>(std::min(pc.size(), comps.size())) &&
-           pc[pc.size() - 1 - n] == comps[comps.size() - 1 - n])
-      ++n;
-    if (n > best) {
-      best = n;
-      out.clear();
-    }
-    if (n == best && n > 0) out.push_back(slot);
-  }
-  return best;
-}
-
 }  // namespace
 
 std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q, size_t k,
@@ -210,18 +178,24 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
     }
   }
 
-  // Files named in the query, stack frames and dotted module paths.
-  std::unordered_map<std::string, std::vector<uint32_t>> by_name;
-  if (!q.paths.empty() || !q.dotted.empty()) {
-    v.for_each_file([&](std::string_view p, uint32_t slot) {
-      size_t s = p.rfind('/');
-      by_name[std::string(s == std::string_view::npos ? p : p.substr(s + 1))].push_back(slot);
-    });
+  // Files named in the query, stack frames and dotted module paths
+  // (a.b.c -> a/b/c.py or a/b/c/__init__.py, then shorter prefixes).
+  std::vector<std::string> mentions;
+  for (const PathMention& m : q.paths) mentions.push_back(m.path);
+  auto module_path = [](const std::vector<std::string>& parts, size_t n) {
+    std::string mod;
+    for (size_t j = 0; j < n; ++j) mod += (j ? "/" : "") + parts[j];
+    return mod;
+  };
+  for (auto& parts : q.dotted) {
+    for (size_t i = 1; i <= parts.size(); ++i) mentions.push_back(module_path(parts, i) + ".py");
+    if (!parts.empty()) mentions.push_back("__init__.py");
   }
+  PathResolver resolver(v, mentions);
   for (auto& m : q.paths) {
     if (m.traceback) continue;  // frames: frame_scores()
-    std::vector<uint32_t> slots;
-    int matched = resolve_path(v, by_name, m.path, slots);
+    int matched = 0;
+    std::vector<uint32_t> slots = resolver.resolve(m.path, &matched);
     if (matched == 0 || slots.size() > 3) continue;
     // A bare file name is weaker evidence than a path.
     double w = matched >= 2 ? 1.0 : 0.6;
@@ -245,16 +219,14 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
     for (uint32_t slot : named) mention[slot] = std::max(mention[slot], weight);
   }
   // Stack frames: the deepest in-repo frame is where the failure surfaced.
-  Scores frames = frame_scores(v, q);
+  Scores frames = frame_scores(v, q, resolver);
   for (auto& parts : q.dotted) {
     for (size_t i = parts.size(); i >= 1; --i) {
-      std::string mod;
-      for (size_t j = 0; j < i; ++j) mod += (j ? "/" : "") + parts[j];
-      std::vector<uint32_t> slots;
-      int matched = resolve_path(v, by_name, mod + ".py", slots);
+      std::string mod = module_path(parts, i);
+      int matched = 0;
+      std::vector<uint32_t> slots = resolver.resolve(mod + ".py", &matched);
       if (matched < static_cast<int>(i)) {
-        slots.clear();
-        matched = resolve_path(v, by_name, mod + "/__init__.py", slots);
+        slots = resolver.resolve(mod + "/__init__.py", &matched);
         if (matched < static_cast<int>(i) + 1) slots.clear();
       }
       if (slots.empty() || slots.size() > 2) continue;
@@ -406,7 +378,9 @@ std::vector<SearchLine> best_lines(const std::string& path, const std::string& c
         str::starts_with(tl, "func ") || str::starts_with(tl, "fn "))
       s *= 1.5;
     for (auto& m : q.paths)
-      if (m.line == i + 1 && str::ends_with(path, components(m.path).back())) s += 100;
+      if (m.line == i + 1 && !path_components(m.path).empty() &&
+          str::ends_with(path, path_components(m.path).back()))
+        s += 100;
     if (s > 0) scored.push_back({s, static_cast<uint32_t>(i + 1)});
   }
   std::stable_sort(scored.begin(), scored.end(), [](auto& a, auto& b) { return a.first > b.first; });

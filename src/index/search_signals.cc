@@ -12,36 +12,6 @@
 namespace bastion::index {
 namespace {
 
-std::vector<std::string> components(const std::string& path) {
-  std::vector<std::string> out;
-  for (auto& c : str::split(path, '/'))
-    if (!c.empty() && c != "." && c != "~") out.push_back(c);
-  return out;
-}
-
-// Repo files whose path ends with the longest run of `mention`'s trailing
-// components (the file name at least).
-std::vector<uint32_t> resolve_suffix(const CodeIndex::View& v, const std::string& mention) {
-  std::vector<std::string> comps = components(mention);
-  std::vector<uint32_t> out;
-  if (comps.empty()) return out;
-  int best = 0;
-  v.for_each_file([&](std::string_view p, uint32_t slot) {
-    if (!str::ends_with(p, comps.back())) return;
-    std::vector<std::string> pc = components(std::string(p));
-    int n = 0;
-    while (n < static_cast<int>(std::min(pc.size(), comps.size())) &&
-           pc[pc.size() - 1 - n] == comps[comps.size() - 1 - n])
-      ++n;
-    if (n > best) {
-      best = n;
-      out.clear();
-    }
-    if (n == best && n > 0) out.push_back(slot);
-  });
-  return out;
-}
-
 bool defines(const FileSymbols& syms, const std::string& name) {
   for (const Symbol& s : syms.defs)
     if (s.name == name) return true;
@@ -59,10 +29,16 @@ std::optional<std::span<const uint32_t>> definers_of(const CodeIndex::View& v,
 }  // namespace
 
 SlotScores frame_scores(const CodeIndex::View& v, const ParsedQuery& q) {
+  std::vector<std::string> mentions;
+  for (const PathMention& m : q.paths) mentions.push_back(m.path);
+  return frame_scores(v, q, PathResolver(v, mentions));
+}
+
+SlotScores frame_scores(const CodeIndex::View& v, const ParsedQuery& q, const PathResolver& paths) {
   std::vector<std::vector<uint32_t>> resolved;
   for (const PathMention& m : q.paths) {
     if (!m.traceback) continue;
-    std::vector<uint32_t> slots = resolve_suffix(v, m.path);
+    std::vector<uint32_t> slots = paths.resolve(m.path);
     if (slots.empty() && !m.function.empty()) {
       // The file is not in this checkout under that name: find the function.
       std::vector<std::string> parts = str::split(m.function, '.');

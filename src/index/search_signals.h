@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "index/code_index.h"
+#include "index/path_resolver.h"
 #include "index/query_parse.h"
 
 namespace bastion::index {
@@ -33,6 +34,8 @@ using SlotScores = std::unordered_map<uint32_t, double>;
 // Files named by the query's stack frames: weight per file (0..1], with the
 // deepest resolved in-repo frame at 1.
 SlotScores frame_scores(const CodeIndex::View& v, const ParsedQuery& q);
+// The same with a resolver built for the query's paths (see search.cc).
+SlotScores frame_scores(const CodeIndex::View& v, const ParsedQuery& q, const PathResolver& paths);
 
 // Files defining `m` for each dotted `C.m` mention (method of a class).
 SlotScores method_scores(const CodeIndex::View& v, const ParsedQuery& q);
