@@ -32,6 +32,8 @@ constexpr double kTitleWeight = 1.0;
 // A file whose name is spelled by adjacent query words (of a named file's 1.0).
 constexpr double kCompoundFileMention = 0.6;
 constexpr double kTitleWordFileMention = 0.4;
+// Files kept from the BM25 pass (by content + path score) for the rest.
+constexpr size_t kTextPool = 5000;
 // Candidates kept for the priors and graph proximity (see rank_files).
 constexpr size_t kPriorPool = 2000;
 
@@ -107,55 +109,52 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   const double n_docs = std::max<double>(1, v.live_count());
   Scores bm25, path, sym, mention;
 
-  // Content and path BM25.
-  std::unordered_map<std::string, int> qtf;
-  for (auto& t : q.terms) ++qtf[t];
+  // Content and path BM25, accumulated densely by slot: a common word's
+  // postings cover most of a big tree.
+  std::vector<double> content(v.slot_count(), 0.0), in_path(v.slot_count(), 0.0);
+  std::vector<uint32_t> touched;
   const double k1 = 1.2, b = 0.75;
-  for (auto& [term, count] : qtf) {
-    double qw = 1.0 + std::log(static_cast<double>(count));
+  const double avg_len = v.avg_len();
+  auto idf_of = [&](size_t df) {
+    return std::log(1.0 + (n_docs - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
+  };
+  auto score_term = [&](const std::string& term, double qw) {
     auto ps = v.postings(term);
-    if (!ps.empty()) {
-      double df = static_cast<double>(ps.size());
-      double idf = std::log(1.0 + (n_docs - df + 0.5) / (df + 0.5));
-      const double avg_len = v.avg_len();
-      for (const Posting& p : ps) {
-        double len = v.term_count(p.slot);
-        double tf = p.tf;
-        bm25[p.slot] += qw * idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));
-      }
+    double idf = idf_of(ps.size());
+    for (const Posting& p : ps) {
+      if (p.slot >= content.size()) continue;
+      double len = v.term_count(p.slot);
+      double tf = p.tf;
+      if (content[p.slot] == 0 && in_path[p.slot] == 0) touched.push_back(p.slot);
+      content[p.slot] += qw * idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));
     }
     for (const char* prefix : {"P:", "F:"}) {
       auto pps = v.postings(prefix + term);
-      if (pps.empty()) continue;
-      double df = static_cast<double>(pps.size());
-      double idf = std::log(1.0 + (n_docs - df + 0.5) / (df + 0.5));
-      for (const Posting& p : pps) path[p.slot] += qw * idf;
+      double pidf = idf_of(pps.size());
+      for (const Posting& p : pps) {
+        if (p.slot >= content.size()) continue;
+        if (content[p.slot] == 0 && in_path[p.slot] == 0) touched.push_back(p.slot);
+        in_path[p.slot] += qw * pidf;
+      }
     }
-  }
-
+  };
+  std::unordered_map<std::string, int> qtf;
+  for (auto& t : q.terms) ++qtf[t];
+  for (auto& [term, count] : qtf) score_term(term, 1.0 + std::log(static_cast<double>(count)));
   // Adjacent words written as one name ("JUnit XML" -> junitxml.py,
   // "terminal writer" -> TerminalWriter): only where the repo has the
   // compound, scored like a query term.
-  for (const std::string& c : q.compounds) {
-    if (qtf.count(c)) continue;
-    auto ps = v.postings(c);
-    if (!ps.empty()) {
-      double df = static_cast<double>(ps.size());
-      double idf = std::log(1.0 + (n_docs - df + 0.5) / (df + 0.5));
-      const double avg_len = v.avg_len();
-      for (const Posting& p : ps) {
-        double len = v.term_count(p.slot);
-        double tf = p.tf;
-        bm25[p.slot] += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));
-      }
-    }
-    for (const char* prefix : {"P:", "F:"}) {
-      auto pps = v.postings(prefix + c);
-      if (pps.empty()) continue;
-      double df = static_cast<double>(pps.size());
-      double idf = std::log(1.0 + (n_docs - df + 0.5) / (df + 0.5));
-      for (const Posting& p : pps) path[p.slot] += idf;
-    }
+  for (const std::string& c : q.compounds)
+    if (!qtf.count(c)) score_term(c, 1.0);
+  // Only the strongest content matches go on; path matches all do.
+  if (touched.size() > kTextPool) {
+    std::nth_element(touched.begin(), touched.begin() + static_cast<long>(kTextPool), touched.end(),
+                     [&](uint32_t x, uint32_t y) { return content[x] + in_path[x] > content[y] + in_path[y]; });
+  }
+  for (size_t i = 0; i < touched.size(); ++i) {
+    uint32_t slot = touched[i];
+    if (i < kTextPool && content[slot] > 0) bm25[slot] = content[slot];
+    if (in_path[slot] > 0) path[slot] = in_path[slot];
   }
 
   // Exact symbol hits, weighted by the mention's code-likeness and rarity.
