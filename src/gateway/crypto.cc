@@ -3,6 +3,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <chrono>
+#include <cstdio>
+
 #include "util/strings.h"
 
 namespace bastion::gateway {
@@ -44,6 +47,14 @@ std::string random_id(size_t bytes) {
     out.push_back(kHex[buf[i] & 15]);
   }
   return out;
+}
+
+std::string request_id() {
+  uint64_t ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  char head[16];
+  std::snprintf(head, sizeof head, "%012llx", static_cast<unsigned long long>(ms & 0xffffffffffffULL));
+  return head + random_id(6);
 }
 
 }  // namespace bastion::gateway

@@ -1,5 +1,7 @@
 #include "gateway/gateway.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -52,10 +54,63 @@ void redact_json(Json& body, policy::Redactor& r) {
     if (body.contains(k)) fix(body[k]);
 }
 
+// The per-request log line is written by hand: building it as a Json
+// object (a std::map of 18 keys) and dumping it cost more than the rest
+// of finish(). Same keys and values; strings that are not plain printable
+// ASCII go through the JSON library for escaping and UTF-8 checks.
+struct LineWriter {
+  std::string out = "{";
+  void key(const char* k) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    out += k;
+    out += "\":";
+  }
+  void str(const char* k, std::string_view v) {
+    key(k);
+    for (unsigned char ch : v)
+      if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\') {
+        out += dump_json(Json(std::string(v)));
+        return;
+      }
+    out += '"';
+    out.append(v);
+    out += '"';
+  }
+  void num(const char* k, int64_t v) {
+    key(k);
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+  }
+  void real(const char* k, double v) {
+    key(k);
+    if (!std::isfinite(v)) {
+      out += "null";
+      return;
+    }
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    std::string_view t(buf, static_cast<size_t>(r.ptr - buf));
+    out += t;
+    if (t.find_first_of(".e") == std::string_view::npos) out += ".0";
+  }
+  void boolean(const char* k, bool v) {
+    key(k);
+    out += v ? "true" : "false";
+  }
+};
+
 }  // namespace
 
 Gateway::Gateway(GatewayConfig config, std::unique_ptr<GatewayStore> store)
     : config_(std::move(config)), store_(std::move(store)), router_(config_.upstreams) {}
+
+Gateway::~Gateway() {
+  // Queued settlements call back into this object (unsettled_, log):
+  // write them while it is whole.
+  if (store_) store_->flush();
+}
 
 Protocol Gateway::protocol_for_path(const std::string& path) {
   return path.rfind("/v1/messages", 0) == 0 ? Protocol::kAnthropic : Protocol::kOpenAi;
@@ -73,7 +128,10 @@ std::string Gateway::error_body(Protocol p, const std::string& type, const std::
 void Gateway::log(Json line) {
   line["ts"] = iso_utc(static_cast<int64_t>(std::time(nullptr)));
   if (!line.contains("level")) line["level"] = "info";
-  std::string text = dump_json(line) + "\n";
+  write_log(dump_json(line) + "\n");
+}
+
+void Gateway::write_log(const std::string& text) {
   std::lock_guard<std::mutex> l(log_mu_);
   std::fwrite(text.data(), 1, text.size(), stderr);
   std::fflush(stderr);
@@ -153,7 +211,7 @@ std::variant<Admitted, Refusal> Gateway::admit(const std::string& path, const st
                                    {{"code", "model_not_found"}})};
 
   Admitted a;
-  a.request_id = random_id(12);
+  a.request_id = request_id();
   a.path = path;
   a.model = model;
   a.protocol = p;
@@ -239,12 +297,6 @@ void Gateway::finish(const Admitted& a, const Outcome& o) {
     s.request_body = a.upstream_body;
     s.response_body = o.response_body;
   }
-  retry_unsettled();
-  auto st = store_->settle(s, config_.audit_bodies);
-  if (!st) {
-    std::lock_guard<std::mutex> l(unsettled_mu_);
-    unsettled_.push_back(s);
-  }
   metrics_.request(a.path, o.http_status);
   metrics_.latency(a.path, s.latency_ms / 1000.0);
   if (o.ttfb_ms >= 0) metrics_.ttfb(o.ttfb_ms / 1000.0);
@@ -252,19 +304,51 @@ void Gateway::finish(const Admitted& a, const Outcome& o) {
   metrics_.tokens(a.model, "cached_input", u.cached_tokens);
   metrics_.tokens(a.model, "output", u.output_tokens);
   metrics_.tokens(a.model, "reasoning", u.reasoning_tokens);
-  Json line = {{"msg", "request"},         {"request_id", a.request_id}, {"user", a.user.name},
-               {"team", a.user.team},      {"model", a.model},           {"path", a.path},
-               {"upstream", o.upstream},   {"outcome", o.kind},          {"status", o.http_status},
-               {"stream", a.stream},       {"latency_ms", s.latency_ms}, {"ttfb_ms", o.ttfb_ms},
-               {"input_tokens", u.input_tokens}, {"cached_tokens", u.cached_tokens},
-               {"output_tokens", u.output_tokens}, {"reasoning_tokens", u.reasoning_tokens},
-               {"cost", s.cost}};
-  if (!st) {
-    line["level"] = "error";
-    line["error"] = st.error().message;
-    line["settlement"] = "queued for retry";
+  LineWriter line;
+  line.str("ts", iso_utc(static_cast<int64_t>(std::time(nullptr))));
+  line.str("msg", "request");
+  line.str("request_id", a.request_id);
+  line.str("user", a.user.name);
+  line.str("team", a.user.team);
+  line.str("model", a.model);
+  line.str("path", a.path);
+  line.str("upstream", o.upstream);
+  line.str("outcome", o.kind);
+  line.num("status", o.http_status);
+  line.boolean("stream", a.stream);
+  line.num("latency_ms", s.latency_ms);
+  line.num("ttfb_ms", o.ttfb_ms);
+  line.num("input_tokens", u.input_tokens);
+  line.num("cached_tokens", u.cached_tokens);
+  line.num("output_tokens", u.output_tokens);
+  line.num("reasoning_tokens", u.reasoning_tokens);
+  line.real("cost", s.cost);
+  auto settled = std::make_shared<const Settlement>(std::move(s));
+  // Logged once the settlement is written (or has failed and been queued
+  // for a retry), as before.
+  auto done = [this, settled, line = std::move(line)](const Status& st) mutable {
+    if (st) {
+      line.str("level", "info");
+    } else {
+      {
+        std::lock_guard<std::mutex> l(unsettled_mu_);
+        unsettled_.push_back(*settled);
+      }
+      line.str("level", "error");
+      line.str("error", st.error().message);
+      line.str("settlement", "queued for retry");
+    }
+    line.out += "}\n";
+    write_log(line.out);
+  };
+  if (store_->settles_async()) {
+    // SQLite: the group commit writes it; this thread does not wait.
+    // Queued settlements from an outage are retried by the server's timer.
+    store_->settle_async(settled, config_.audit_bodies, std::move(done));
+    return;
   }
-  log(std::move(line));
+  retry_unsettled();
+  done(store_->settle(*settled, config_.audit_bodies));
 }
 
 size_t Gateway::unsettled() const {

@@ -59,14 +59,20 @@ struct Outcome {
 class Gateway {
  public:
   Gateway(GatewayConfig config, std::unique_ptr<GatewayStore> store);
+  ~Gateway();  // writes queued settlements first
 
   // Authenticates, validates and reserves quota. `api_key` comes from
   // "Authorization: Bearer" or "x-api-key".
   std::variant<Admitted, Refusal> admit(const std::string& path, const std::string& api_key,
                                         const std::string& body);
-  // Settles the request. When the database is unreachable the settlement
-  // is kept in memory and retried (retry_unsettled), so an outage loses no
-  // metering and settle's idempotence means nothing is counted twice.
+  // Settles the request and logs its line. When the database is
+  // unreachable the settlement is kept in memory and retried
+  // (retry_unsettled), so an outage loses no metering and settle's
+  // idempotence means nothing is counted twice. With SQLite it does not
+  // block: the settlement is queued for the store's group commit (written
+  // within about one commit's time; store().flush() waits for it) and the
+  // line is logged after that commit. With PostgreSQL it blocks on the
+  // database (run it off the io threads).
   void finish(const Admitted& a, const Outcome& o);
   // Retries queued settlements; returns how many are still queued.
   size_t retry_unsettled();
@@ -87,6 +93,7 @@ class Gateway {
   GatewayStore& store() { return *store_; }
 
  private:
+  void write_log(const std::string& text);
   std::variant<UserRecord, Refusal> authenticate(const std::string& key, Protocol p);
   bool model_allowed(const UserRecord& u, const std::string& model) const;
   Limits team_limits(const std::string& team) const;

@@ -33,10 +33,29 @@ CREATE TABLE IF NOT EXISTS gw_audit (
   prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 )sql";
 
-const char* kUpsertCounter =
-    "INSERT INTO gw_counters (scope, name, win, tokens, usd, requests) VALUES ($1,$2,$3,$4,$5,$6) "
-    "ON CONFLICT (scope, name, win) DO UPDATE SET tokens = gw_counters.tokens + excluded.tokens, "
-    "usd = gw_counters.usd + excluded.usd, requests = gw_counters.requests + excluded.requests";
+// The day, month and minute counters of a user (and of their team) in one
+// statement: 3 or 6 rows, each added to its counter. Parameters: user,
+// [team,] day, month, minute, tokens, usd, requests (PostgreSQL refuses a
+// parameter that the statement does not use).
+std::string upsert_counters_sql(bool team) {
+  std::string sql = "INSERT INTO gw_counters (scope, name, win, tokens, usd, requests) VALUES ";
+  int w = team ? 3 : 2;  // the first window parameter
+  auto p = [](int i) { return "$" + std::to_string(i); };
+  for (int i = 0; i < (team ? 6 : 3); ++i) {
+    if (i) sql += ",";
+    sql += i < 3 ? "('user',$1," : "('team',$2,";
+    sql += p(w + i % 3) + "," + p(w + 3) + "," + p(w + 4) + "," + p(w + 5) + ")";
+  }
+  return sql +
+         " ON CONFLICT (scope, name, win) DO UPDATE SET tokens = gw_counters.tokens + excluded.tokens, "
+         "usd = gw_counters.usd + excluded.usd, requests = gw_counters.requests + excluded.requests";
+}
+// Function-local: the tests' child gateway runs from a static initializer,
+// possibly before this file's globals are constructed.
+const std::string& upsert_counters(bool team) {
+  static const std::string user_only = upsert_counters_sql(false), with_team = upsert_counters_sql(true);
+  return team ? with_team : user_only;
+}
 
 struct Tx {
   SqlConn& c;
@@ -57,12 +76,16 @@ std::tm utc(int64_t epoch) {
   return tm;
 }
 
-Status add_counters(SqlConn& c, const std::string& scope, const std::string& name, int64_t ts,
-                    int64_t tokens, double usd, int64_t requests) {
-  for (const std::string& win : {day_window(ts), month_window(ts), minute_window(ts)}) {
-    auto r = c.query(kUpsertCounter, {scope, name, win, sql_int(tokens), sql_real(usd), sql_int(requests)});
-    if (!r) return r.error();
-  }
+// Adds to the user's counters and, when `team` is not empty, the team's.
+Status add_counters(SqlConn& c, const std::string& user, const std::string& team, int64_t ts, int64_t tokens,
+                    double usd, int64_t requests) {
+  std::vector<SqlParam> params{user};
+  if (!team.empty()) params.push_back(team);
+  for (std::string v : {day_window(ts), month_window(ts), minute_window(ts), sql_int(tokens), sql_real(usd),
+                        sql_int(requests)})
+    params.push_back(std::move(v));
+  auto r = c.query(upsert_counters(!team.empty()), params);
+  if (!r) return r.error();
   return ok_status();
 }
 
@@ -109,8 +132,22 @@ Result<std::unique_ptr<GatewayStore>> GatewayStore::open(const std::string& url,
   if (!st) return st.error();
   if (url.rfind("sqlite://", 0) == 0) {
     GatewayStore* raw = s.get();
-    s->group_ = std::make_unique<GroupCommit>([raw] { return raw->acquire(); },
-                                              [raw](std::unique_ptr<SqlConn> c) { raw->release(std::move(c)); });
+    // The committer has its own connection, outside the pool (it keeps it
+    // for good: taking it from the pool would starve a pool of one).
+    s->group_ = std::make_unique<GroupCommit>(
+        [raw]() -> Result<std::unique_ptr<SqlConn>> {
+          auto c = open_sql(raw->url_);
+          if (!c) return c.error();
+          bool manual;
+          {
+            std::lock_guard<std::mutex> lock(raw->mu_);
+            manual = raw->manual_checkpoints_;
+          }
+          if (manual)
+            if (auto st = (*c)->disable_auto_checkpoint(); !st) return st.error();
+          return c;
+        },
+        [](std::unique_ptr<SqlConn>) {}, [raw] { raw->forget_audit_head(); });
   }
   return s;
 }
@@ -135,6 +172,9 @@ Status GatewayStore::checkpoint_in_background(int interval_ms) {
       if (auto s = c->disable_auto_checkpoint(); !s) return s;
     manual_checkpoints_ = true;
   }
+  // The committer's connection, if it is open already, stops too.
+  if (group_)
+    if (auto s = group_->run([](SqlConn& c) { return c.disable_auto_checkpoint(); }); !s) return s;
   checkpointer_ = std::thread([this, interval_ms, conn = std::shared_ptr<SqlConn>(std::move(*own))] {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stop_cv_.wait_for(lock, std::chrono::milliseconds(interval_ms), [&] { return stopping_; })) {
@@ -250,9 +290,7 @@ Result<std::optional<QuotaDenial>> GatewayStore::reserve_in_tx(SqlConn& c, const
     if (!td) return td.error();
     if (*td) return *td;
   }
-  if (auto s = add_counters(c, "user", q.user.name, q.now, q.est_tokens, q.est_usd, 1); !s) return s.error();
-  if (!team.empty())
-    if (auto s = add_counters(c, "team", team, q.now, q.est_tokens, q.est_usd, 1); !s) return s.error();
+  if (auto s = add_counters(c, q.user.name, team, q.now, q.est_tokens, q.est_usd, 1); !s) return s.error();
   auto ins = c.query(
       "INSERT INTO gw_requests (id, ts, day, user_name, team, model, endpoint, status, est_tokens, "
       "est_usd, stream) VALUES ($1,$2,$3,$4,$5,$6,$7,'pending',$8,$9,$10)",
@@ -272,29 +310,40 @@ Status GatewayStore::settle(const Settlement& s, bool audit_bodies) {
   });
 }
 
+void GatewayStore::settle_async(std::shared_ptr<const Settlement> s, bool audit_bodies,
+                                std::function<void(const Status&)> done) {
+  if (!group_) {
+    done(settle(*s, audit_bodies));
+    return;
+  }
+  group_->submit([this, s = std::move(s), audit_bodies](SqlConn& c) { return settle_in_tx(c, *s, audit_bodies); },
+                 std::move(done));
+}
+
+void GatewayStore::flush() {
+  if (group_) group_->flush();
+}
+
 Status GatewayStore::settle_in_tx(SqlConn& c, const Settlement& s, bool audit_bodies) {
-  auto rows = c.query("SELECT ts, user_name, team, est_tokens, est_usd, model, endpoint, stream FROM "
-                      "gw_requests WHERE id=$1 AND status='pending'",
-                      {s.request_id});
+  // Only a pending row is settled, so a second settle of the same id finds
+  // nothing to update: never counted twice.
+  auto rows = c.query(
+      "UPDATE gw_requests SET upstream=$2, status=$3, http_status=$4, input_tokens=$5, "
+      "cached_tokens=$6, output_tokens=$7, reasoning_tokens=$8, cost=$9, latency_ms=$10, "
+      "usage_reported=$11 WHERE id=$1 AND status='pending' "
+      "RETURNING ts, user_name, team, est_tokens, est_usd, model, endpoint, stream",
+      {s.request_id, s.upstream, s.outcome, sql_int(s.http_status), sql_int(s.usage.input_tokens),
+       sql_int(s.usage.cached_tokens), sql_int(s.usage.output_tokens),
+       sql_int(s.usage.reasoning_tokens), sql_real(s.cost), sql_int(s.latency_ms),
+       sql_int(s.usage.reported ? 1 : 0)});
   if (!rows) return rows.error();
-  if (rows->empty()) return ok_status();  // unknown or already settled: never count twice
+  if (rows->empty()) return ok_status();  // unknown or already settled
   const SqlRow& r = rows->front();
   int64_t ts = row_int(r, 0);
   std::string user = row_text(r, 1), team = row_text(r, 2);
   int64_t dtok = s.usage.total() - row_int(r, 3);
   double dusd = s.cost - row_real(r, 4);
-  if (auto st = add_counters(c, "user", user, ts, dtok, dusd, 0); !st) return st;
-  if (!team.empty())
-    if (auto st = add_counters(c, "team", team, ts, dtok, dusd, 0); !st) return st;
-  auto up = c.query(
-      "UPDATE gw_requests SET upstream=$2, status=$3, http_status=$4, input_tokens=$5, "
-      "cached_tokens=$6, output_tokens=$7, reasoning_tokens=$8, cost=$9, latency_ms=$10, "
-      "usage_reported=$11 WHERE id=$1",
-      {s.request_id, s.upstream, s.outcome, sql_int(s.http_status), sql_int(s.usage.input_tokens),
-       sql_int(s.usage.cached_tokens), sql_int(s.usage.output_tokens),
-       sql_int(s.usage.reasoning_tokens), sql_real(s.cost), sql_int(s.latency_ms),
-       sql_int(s.usage.reported ? 1 : 0)});
-  if (!up) return up.error();
+  if (auto st = add_counters(c, user, team, ts, dtok, dusd, 0); !st) return st;
   Json entry = {{"event", "request"},      {"request_id", s.request_id},
                 {"user", user},            {"team", team},
                 {"model", row_text(r, 5)}, {"endpoint", row_text(r, 6)},

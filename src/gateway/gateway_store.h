@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <condition_variable>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -111,6 +112,16 @@ class GatewayStore {
   Result<std::optional<QuotaDenial>> reserve(const ReserveRequest& req);
   // Idempotent: a second settle of the same id changes nothing.
   Status settle(const Settlement& s, bool audit_bodies);
+  // settle() without waiting. SQLite: queued for the group commit, and
+  // `done(result)` runs on the committer thread once it is committed (keep
+  // it cheap). PostgreSQL: settles now, then calls `done`.
+  void settle_async(std::shared_ptr<const Settlement> s, bool audit_bodies,
+                    std::function<void(const Status&)> done);
+  // True when settle_async() returns before the database work (SQLite).
+  bool settles_async() const { return group_ != nullptr; }
+  // Waits until every queued settlement has been written (or has failed
+  // and been reported to its `done`).
+  void flush();
   // Marks pending reservations older than `age_seconds` abandoned (their
   // estimates stay charged). Returns how many.
   Result<int64_t> sweep_stale(int64_t now, int64_t age_seconds);
@@ -169,6 +180,7 @@ class GatewayStore {
   Result<std::optional<QuotaDenial>> reserve_in_tx(SqlConn& c, const ReserveRequest& req);
   Status settle_in_tx(SqlConn& c, const Settlement& s, bool audit_bodies);
   Status append_audit(SqlConn& c, Json entry);
+  void forget_audit_head();
 
   std::string url_;
   int pool_size_;
@@ -185,6 +197,19 @@ class GatewayStore {
   // commits (see group_commit.h). PostgreSQL: null, one transaction each,
   // so several gateway processes interleave at row and advisory locks.
   std::unique_ptr<GroupCommit> group_;
+  // SQLite: the audit chain's last (seq, hash) as this process wrote it,
+  // so an append need not read it back. Valid while the connection that
+  // wrote it sees the same PRAGMA data_version (no other connection, in
+  // this process or another, has committed since) and every write of the
+  // batches since then committed (GroupCommit's after-batch hook).
+  struct AuditHead {
+    const SqlConn* conn = nullptr;
+    int64_t data_version = -1;
+    int64_t seq = 0;
+    std::string hash;
+  };
+  std::mutex audit_mu_;
+  std::optional<AuditHead> audit_head_;
 };
 
 }  // namespace bastion::gateway

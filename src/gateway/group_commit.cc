@@ -2,43 +2,100 @@
 
 namespace bastion::gateway {
 
+GroupCommit::GroupCommit(Acquire acquire, Release release, Undone undone)
+    : acquire_(std::move(acquire)), release_(std::move(release)), undone_(std::move(undone)) {
+  thread_ = std::thread([this] { loop(); });
+}
+
+GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_all();
+  thread_.join();
+  if (conn_) release_(std::move(conn_));
+}
+
 Status GroupCommit::run(Write write) {
-  Pending me{std::move(write)};
+  auto me = std::make_shared<Pending>();
+  me->write = std::move(write);
   std::unique_lock<std::mutex> lock(mu_);
-  queue_.push_back(&me);
-  while (!me.done) {
-    if (leader_) {
-      cv_.wait(lock);
-      continue;
-    }
-    // Lead: take everything queued (this write included) as one batch.
-    leader_ = true;
-    std::vector<Pending*> batch;
-    batch.swap(queue_);
+  queue_.push_back(me);
+  work_cv_.notify_one();
+  done_cv_.wait(lock, [&] { return me->done; });
+  return me->result;
+}
+
+void GroupCommit::submit(Write write, Done done) {
+  auto p = std::make_shared<Pending>();
+  p->write = std::move(write);
+  p->on_done = std::move(done);
+  std::lock_guard<std::mutex> l(mu_);
+  queue_.push_back(std::move(p));
+  work_cv_.notify_one();
+}
+
+void GroupCommit::flush() {
+  std::unique_lock<std::mutex> lock(mu_);
+  done_cv_.wait(lock, [&] { return queue_.empty() && !busy_; });
+}
+
+void GroupCommit::loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    work_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything is committed
+    std::vector<std::shared_ptr<Pending>> batch;
+    size_t n = std::min(queue_.size(), kMaxBatch);
+    batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
+    queue_.erase(queue_.begin(), queue_.begin() + n);
+    busy_ = true;
     lock.unlock();
     commit_batch(batch);
     lock.lock();
     ++batches_;
     writes_ += static_cast<int64_t>(batch.size());
-    for (Pending* p : batch) p->done = true;
-    leader_ = false;
-    cv_.notify_all();
+    for (auto& p : batch) p->done = true;
+    lock.unlock();
+    done_cv_.notify_all();  // run() callers of this batch
+    for (auto& p : batch)
+      if (p->on_done) p->on_done(p->result);
+    lock.lock();
+    busy_ = false;  // flush() also waits for the callbacks
+    done_cv_.notify_all();
   }
-  return me.result;
 }
 
-void GroupCommit::commit_batch(std::vector<Pending*>& batch) {
-  auto fail_all = [&](const Error& e) {
-    for (Pending* p : batch) p->result = e;
+void GroupCommit::commit_batch(std::vector<std::shared_ptr<Pending>>& batch) {
+  auto undone = [&] {
+    if (undone_) undone_();
   };
-  auto conn = acquire_();
-  if (!conn) return fail_all(conn.error());
-  SqlConn& c = **conn;
+  auto fail_all = [&](const Error& e) {
+    for (auto& p : batch) p->result = e;
+    undone();
+  };
+  auto finish = [&] {
+    if (conn_ && !conn_->healthy()) {
+      release_(std::move(conn_));
+      undone();
+    }
+  };
+  if (!conn_) {
+    auto c = acquire_();
+    if (!c) {
+      fail_all(c.error());
+      return finish();
+    }
+    conn_ = std::move(*c);
+    undone();  // a new connection: nothing cached belongs to it
+  }
+  SqlConn& c = *conn_;
   if (auto s = c.begin(); !s) {
     fail_all(s.error());
-    return release_(std::move(*conn));
+    return finish();
   }
-  for (Pending* p : batch) {
+  for (auto& p : batch) {
     // query(), not exec_script(): SQLite keeps these two compiled.
     Status s = ok_status();
     if (auto r = c.query("SAVEPOINT gw_write"); !r) s = r.error();
@@ -46,18 +103,22 @@ void GroupCommit::commit_batch(std::vector<Pending*>& batch) {
       s = p->write(c);
       if (s) {
         if (auto r = c.query("RELEASE gw_write"); !r) s = r.error();
-      } else if (!c.exec_script("ROLLBACK TO gw_write; RELEASE gw_write")) {
-        // The error ended the whole transaction (SQLite does on I/O errors
-        // and a full disk): every write of the batch is gone.
-        fail_all(s.error());
-        c.rollback();
-        return release_(std::move(*conn));
+      }
+      if (!s) {
+        undone();
+        if (!c.exec_script("ROLLBACK TO gw_write; RELEASE gw_write")) {
+          // The error ended the whole transaction (SQLite does on I/O errors
+          // and a full disk): every write of the batch is gone.
+          fail_all(s.error());
+          c.rollback();
+          return finish();
+        }
       }
     }
     p->result = s;
   }
   if (auto s = c.commit(); !s) fail_all(s.error());  // commit() rolled back: nothing was written
-  release_(std::move(*conn));
+  finish();
 }
 
 int64_t GroupCommit::batches() const {

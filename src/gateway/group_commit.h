@@ -3,18 +3,28 @@
 // Each gateway request writes twice (the quota reservation, then the
 // settlement), and on SQLite most of that cost is the commit: every commit
 // appends each page it touched to the WAL, and consecutive requests touch
-// the same counter, request and audit pages. GroupCommit runs the writes
-// that arrive while a commit is in progress back to back inside one
-// transaction, each in its own savepoint (a failing write is undone alone),
-// then commits once. A caller returns only after the commit that holds its
-// write, so durability is the same as one transaction per write, and the
-// writes run one after another, seeing each other's effects, exactly as
-// serial transactions would (quota checks stay exact).
+// the same counter, request and audit pages. One committer thread takes
+// every write queued since its last commit, runs them back to back inside
+// one transaction, each in its own savepoint (a failing write is undone
+// alone), then commits once. The writes run one after another, seeing each
+// other's effects, exactly as serial transactions would (quota checks stay
+// exact).
+//
+// run() returns only after the commit that holds its write, so durability
+// is the same as one transaction per write. submit() returns at once and
+// calls `done` on the committer thread after that commit: for writes whose
+// caller need not wait (settlements, after the reply has been sent). A
+// submitted write is in memory until its batch commits (normally within
+// one commit's time, well under a millisecond); flush() waits for them.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "gateway/sql_conn.h"
@@ -24,16 +34,32 @@ namespace bastion::gateway {
 class GroupCommit {
  public:
   using Write = std::function<Status(SqlConn&)>;
-  // Borrows a connection for one batch: returns it, or an error.
+  using Done = std::function<void(const Status&)>;
+  // Borrows the committer's connection: returns it, or an error. The
+  // connection is kept across batches (so per-connection state such as
+  // SQLite's data_version stays meaningful) until it breaks or the
+  // GroupCommit is destroyed.
   using Acquire = std::function<Result<std::unique_ptr<SqlConn>>()>;
   using Release = std::function<void(std::unique_ptr<SqlConn>)>;
+  // Called on the committer thread as soon as a write, or the whole batch,
+  // was undone (and when the connection is replaced), before the next
+  // write runs: lets a caller drop caches of what the writes wrote.
+  using Undone = std::function<void()>;
 
-  GroupCommit(Acquire acquire, Release release) : acquire_(std::move(acquire)), release_(std::move(release)) {}
+  GroupCommit(Acquire acquire, Release release, Undone undone = nullptr);
+  ~GroupCommit();  // commits what is queued, then stops the thread
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
 
   // Runs `write` inside a transaction and returns once it is committed:
   // its own error if it failed (its changes undone), the batch's error if
   // BEGIN or COMMIT failed (nothing of the batch was written).
   Status run(Write write);
+  // Queues `write`; `done(result)` runs on the committer thread once its
+  // batch has committed (or failed). Must be cheap and must not call run().
+  void submit(Write write, Done done);
+  // Waits until every write queued before the call has been committed.
+  void flush();
 
   // Batches committed and writes they held (for tests).
   int64_t batches() const;
@@ -42,18 +68,25 @@ class GroupCommit {
  private:
   struct Pending {
     Write write;
+    Done on_done;      // submit(); empty for run()
     Status result = ok_status();
-    bool done = false;
+    bool done = false;  // run(): set under mu_ once committed
   };
-  void commit_batch(std::vector<Pending*>& batch);
+  static constexpr size_t kMaxBatch = 512;  // bounds one transaction's length
+  void loop();
+  void commit_batch(std::vector<std::shared_ptr<Pending>>& batch);
 
   Acquire acquire_;
   Release release_;
+  Undone undone_;
+  std::unique_ptr<SqlConn> conn_;  // committer thread only
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Pending*> queue_;
-  bool leader_ = false;  // a thread is committing a batch
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<std::shared_ptr<Pending>> queue_;
+  bool busy_ = false;  // the committer holds a batch
+  bool stop_ = false;
   int64_t batches_ = 0, writes_ = 0;
+  std::thread thread_;
 };
 
 }  // namespace bastion::gateway

@@ -186,8 +186,12 @@ struct Server::Impl {
     Outcome o;
     bool ok = co_await proxy(c, req, a, o, keep);
     --gw.metrics().in_flight;
-    auto* g = &gw;
-    net::post(workers, [g, a = std::move(a), o = std::move(o)] { g->finish(a, o); });
+    if (gw.store().settles_async()) {
+      gw.finish(a, o);  // SQLite: queues the settlement for the group commit, no waiting
+    } else {
+      auto* g = &gw;  // PostgreSQL: finish() waits for the database
+      net::post(workers, [g, a = std::move(a), o = std::move(o)] { g->finish(a, o); });
+    }
     co_return ok;
   }
 
@@ -660,6 +664,7 @@ void Server::run(bool handle_signals) {
   m.ioc.run();
   for (auto& t : extra) t.join();
   m.workers.join();  // settle every finished request before returning
+  m.gw.store().flush();  // and the settlements queued for the group commit
   // Settlements still queued by a database outage get a last few seconds.
   for (int64_t deadline = steady_ms() + 5000; m.gw.retry_unsettled() > 0 && steady_ms() < deadline;)
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -95,19 +95,52 @@ Result<std::optional<UserRecord>> GatewayStore::find_by_key_on(SqlConn& c, const
 
 Status GatewayStore::append_audit(SqlConn& c, Json entry) {
   if (auto s = c.lock("gw:audit"); !s) return s;
-  auto last = c.query("SELECT seq, hash FROM gw_audit ORDER BY seq DESC LIMIT 1");
-  if (!last) return last.error();
-  int64_t seq = last->empty() ? 1 : row_int(last->front(), 0) + 1;
-  std::string prev = last->empty() ? std::string(64, '0') : row_text(last->front(), 1);
+  int64_t seq = 0;
+  std::string prev;
+  int64_t data_version = -1;
+  bool cached = false;
+  if (c.dialect() == Dialect::kSqlite) {
+    auto dv = c.query("PRAGMA data_version");
+    if (!dv) return dv.error();
+    data_version = dv->empty() ? -1 : row_int(dv->front(), 0);
+    std::lock_guard<std::mutex> l(audit_mu_);
+    if (audit_head_ && audit_head_->conn == &c && audit_head_->data_version == data_version) {
+      seq = audit_head_->seq + 1;
+      prev = audit_head_->hash;
+      cached = true;
+    }
+  }
+  if (!cached) {
+    auto last = c.query("SELECT seq, hash FROM gw_audit ORDER BY seq DESC LIMIT 1");
+    if (!last) return last.error();
+    seq = last->empty() ? 1 : row_int(last->front(), 0) + 1;
+    prev = last->empty() ? std::string(64, '0') : row_text(last->front(), 1);
+  }
   int64_t ts = static_cast<int64_t>(std::time(nullptr));
   std::string text = dump_json(entry);
+  std::string hash = link_hash(prev, seq, ts, text);
   auto r = c.query("INSERT INTO gw_audit (seq, ts, entry, prev_hash, hash) VALUES ($1,$2,$3,$4,$5)",
-                   {sql_int(seq), sql_int(ts), text, prev, link_hash(prev, seq, ts, text)});
-  if (!r) return r.error();
+                   {sql_int(seq), sql_int(ts), text, prev, hash});
+  if (!r) {
+    forget_audit_head();
+    return r.error();
+  }
+  // Only writes that go through the group commit may cache (on SQLite all
+  // of them do once it exists): it drops the head when a write is undone.
+  if (c.dialect() == Dialect::kSqlite && group_) {
+    std::lock_guard<std::mutex> l(audit_mu_);
+    audit_head_ = AuditHead{&c, data_version, seq, std::move(hash)};
+  }
   return ok_status();
 }
 
+void GatewayStore::forget_audit_head() {
+  std::lock_guard<std::mutex> l(audit_mu_);
+  audit_head_.reset();
+}
+
 Status GatewayStore::audit_event(const Json& entry) {
+  if (group_) return group_->run([&](SqlConn& c) { return append_audit(c, entry); });
   Lease lease(*this);
   if (!lease.ok()) return lease.error();
   SqlConn& c = *lease;

@@ -19,8 +19,8 @@ struct Db {
     EXPECT_TRUE(c.ok());
     EXPECT_TRUE((*c)->exec_script("CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER)").ok());
   }
-  GroupCommit group() {
-    return GroupCommit([this] { return open_sql(url); }, [](std::unique_ptr<SqlConn>) {});
+  std::unique_ptr<GroupCommit> group() {
+    return std::make_unique<GroupCommit>([this] { return open_sql(url); }, [](std::unique_ptr<SqlConn>) {});
   }
   int64_t count(const std::string& where = "1=1") {
     auto c = open_sql(url);
@@ -38,7 +38,8 @@ Status insert(SqlConn& c, const std::string& id) {
 
 TEST(GroupCommit, AFailedWriteIsUndoneAloneAndReported) {
   Db db;
-  GroupCommit g = db.group();
+  auto gp = db.group();
+  GroupCommit& g = *gp;
   EXPECT_TRUE(g.run([](SqlConn& c) { return insert(c, "a"); }).ok());
   Status bad = g.run([](SqlConn& c) -> Status {
     if (auto s = insert(c, "half"); !s) return s;
@@ -51,7 +52,8 @@ TEST(GroupCommit, AFailedWriteIsUndoneAloneAndReported) {
 
 TEST(GroupCommit, ConcurrentWritesShareCommitsAndAllLand) {
   Db db;
-  GroupCommit g = db.group();
+  auto gp = db.group();
+  GroupCommit& g = *gp;
   std::atomic<int> next{0}, failed{0};
   std::vector<std::thread> ts;
   for (int t = 0; t < 8; ++t)
