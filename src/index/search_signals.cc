@@ -267,6 +267,9 @@ double language_prior(const LanguageShares& shares, Lang lang, const std::string
 // Each push expands a file's references; past this many the answer no
 // longer moves the ranking, only the query's cost.
 constexpr size_t kMaxPushes = 1000;
+// Files whose references are looked up (each costs one definers lookup per
+// distinct name it uses, hundreds for a big module).
+constexpr size_t kMaxExpanded = 200;
 
 SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
                           const std::unordered_set<std::string>& boost_names, double damping,
@@ -284,6 +287,10 @@ SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
     if (it != out_edges.end()) return it->second;
     std::vector<Edge> es;
     double total = 0;
+    if (out_edges.size() >= kMaxExpanded) {  // treated as dangling: its mass stays
+      out_total[a] = 0;
+      return out_edges.emplace(a, std::move(es)).first->second;
+    }
     for (auto& [name, count] : v.symbols(a).refs) {
       if (name.size() < 3) continue;
       auto known = definers_of.find(name);
