@@ -262,7 +262,6 @@ ParsedQuery parse_query(std::string_view raw) {
     std::string lw = w;
     for (char& c : lw) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (is_stopword(lw)) weight *= 0.2;
-    if (lw.rfind("test_", 0) == 0) q.mentions_tests = true;
     auto it = ids.find(w);
     if (it == ids.end()) {
       ids.emplace(w, weight);
@@ -293,6 +292,8 @@ ParsedQuery parse_query(std::string_view raw) {
         q.title_identifiers.push_back(w);
     }
   }
+  // Only a named test file asks to change the project's tests; a repro
+  // full of `def test_x` (every pytest user writes them) does not.
   for (auto& m : q.paths)
     if (m.path.find("test") != std::string::npos && !m.traceback) q.mentions_tests = true;
   append_terms(text, q.terms);

@@ -40,7 +40,8 @@ TEST(QueryParse, DottedPathsAndCodeLikeIdentifiers) {
   EXPECT_EQ(weight_of(q, "rebuild_auth"), 1.0);  // snake_case, called
   EXPECT_LT(weight_of(q, "breaks"), 0.5);        // prose
   EXPECT_FALSE(q.mentions_tests);
-  EXPECT_TRUE(parse_query("the test_foo case fails").mentions_tests);
+  EXPECT_FALSE(parse_query("the test_foo case fails\ndef test_foo(tmp_path): ...").mentions_tests);
+  EXPECT_TRUE(parse_query("tests/test_foo.py fails on main").mentions_tests);
   auto env = parse_query("INSTALLED VERSIONS\nnetCDF4: 1.5.3\n</details>\nnumpy: 1.18\nconcat fails");
   EXPECT_LT(weight_of(env, "netCDF4"), 0);
   EXPECT_LT(weight_of(env, "numpy"), 0);
