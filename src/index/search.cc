@@ -67,18 +67,26 @@ bool has_version_number(const std::string& base) {
   return false;
 }
 
+// A test file or test data, by path: tests/, testing/, test_*.py, *_test.go,
+// *.test.ts, *.spec.js, conftest.py.
+bool is_test_path(std::string_view path) {
+  std::string p = str::to_lower(path);
+  p.insert(p.begin(), '/');
+  std::string base = p.substr(p.rfind('/') + 1);
+  return p.find("/test/") != std::string::npos || p.find("/tests/") != std::string::npos ||
+         p.find("/testing/") != std::string::npos || str::starts_with(base, "test_") ||
+         base.find("_test.") != std::string::npos || base.find(".test.") != std::string::npos ||
+         base.find(".spec.") != std::string::npos || base == "conftest.py";
+}
+
 // Tests, docs, examples and non-code are rarely what an issue asks to change.
-double path_prior(const std::string& path, Lang lang, bool mentions_tests) {
+double path_prior(const std::string& path, Lang lang, bool tests_wanted) {
   std::string p = str::to_lower(path);
   p.insert(p.begin(), '/');
   size_t slash = p.rfind('/');
   std::string base = p.substr(slash + 1);
   double prior = 1.0;
-  bool test = p.find("/test/") != std::string::npos || p.find("/tests/") != std::string::npos ||
-              p.find("/testing/") != std::string::npos || str::starts_with(base, "test_") ||
-              base.find("_test.") != std::string::npos || base.find(".test.") != std::string::npos ||
-              base.find(".spec.") != std::string::npos || base == "conftest.py";
-  if (test && !mentions_tests) prior *= 0.25;
+  if (!tests_wanted && is_test_path(path)) prior *= 0.25;
   if (p.find("/doc/") != std::string::npos || p.find("/docs/") != std::string::npos ||
       p.find("/example/") != std::string::npos || p.find("/examples/") != std::string::npos ||
       p.find("/benchmarks/") != std::string::npos || p.find("/asv_bench/") != std::string::npos)
@@ -191,6 +199,7 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
     if (!parts.empty()) mentions.push_back("__init__.py");
   }
   PathResolver resolver(v, mentions);
+  bool tests_wanted = false;
   for (auto& m : q.paths) {
     if (m.traceback) continue;  // frames: frame_scores()
     int matched = 0;
@@ -198,7 +207,12 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
     if (matched == 0 || slots.size() > 3) continue;
     // A bare file name is weaker evidence than a path.
     double w = matched >= 2 ? 1.0 : 0.6;
-    for (uint32_t slot : slots) mention[slot] = std::max(mention[slot], w);
+    for (uint32_t slot : slots) {
+      mention[slot] = std::max(mention[slot], w);
+      // The query names one of the project's own test files: tests are
+      // in play (a reporter's own test_x.py resolves to nothing).
+      if (q.mentions_tests && is_test_path(v.path(slot))) tests_wanted = true;
+    }
   }
   // Adjacent words that spell a module's name ("man page" -> manpage.py,
   // "JUnit XML" -> junitxml.py): as good as naming the file; so is a title
@@ -308,7 +322,7 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   LanguageShares shares = language_shares(v);
   for (auto& [slot, x] : base) {
     std::string p(v.path(slot));
-    double prior = path_prior(p, v.lang(slot), q.mentions_tests) * language_prior(shares, v.lang(slot), p, q);
+    double prior = path_prior(p, v.lang(slot), tests_wanted) * language_prior(shares, v.lang(slot), p, q);
     x *= prior;
     if (prior != 1.0) note(slot, "prior x", prior);
   }
