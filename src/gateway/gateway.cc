@@ -1,11 +1,10 @@
 #include "gateway/gateway.h"
 
-#include <charconv>
-#include <cmath>
 #include <cstdio>
 #include <ctime>
 
 #include "gateway/crypto.h"
+#include "gateway/json_line.h"
 #include "policy/redactor.h"
 #include "util/strings.h"
 
@@ -53,53 +52,6 @@ void redact_json(Json& body, policy::Redactor& r) {
   for (const char* k : {"system", "input", "prompt"})
     if (body.contains(k)) fix(body[k]);
 }
-
-// The per-request log line is written by hand: building it as a Json
-// object (a std::map of 18 keys) and dumping it cost more than the rest
-// of finish(). Same keys and values; strings that are not plain printable
-// ASCII go through the JSON library for escaping and UTF-8 checks.
-struct LineWriter {
-  std::string out = "{";
-  void key(const char* k) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    out += k;
-    out += "\":";
-  }
-  void str(const char* k, std::string_view v) {
-    key(k);
-    for (unsigned char ch : v)
-      if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\') {
-        out += dump_json(Json(std::string(v)));
-        return;
-      }
-    out += '"';
-    out.append(v);
-    out += '"';
-  }
-  void num(const char* k, int64_t v) {
-    key(k);
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
-  }
-  void real(const char* k, double v) {
-    key(k);
-    if (!std::isfinite(v)) {
-      out += "null";
-      return;
-    }
-    char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    std::string_view t(buf, static_cast<size_t>(r.ptr - buf));
-    out += t;
-    if (t.find_first_of(".e") == std::string_view::npos) out += ".0";
-  }
-  void boolean(const char* k, bool v) {
-    key(k);
-    out += v ? "true" : "false";
-  }
-};
 
 }  // namespace
 
@@ -304,7 +256,7 @@ void Gateway::finish(const Admitted& a, const Outcome& o) {
   metrics_.tokens(a.model, "cached_input", u.cached_tokens);
   metrics_.tokens(a.model, "output", u.output_tokens);
   metrics_.tokens(a.model, "reasoning", u.reasoning_tokens);
-  LineWriter line;
+  JsonLine line;
   line.str("ts", iso_utc(static_cast<int64_t>(std::time(nullptr))));
   line.str("msg", "request");
   line.str("request_id", a.request_id);
@@ -338,8 +290,7 @@ void Gateway::finish(const Admitted& a, const Outcome& o) {
       line.str("error", st.error().message);
       line.str("settlement", "queued for retry");
     }
-    line.out += "}\n";
-    write_log(line.out);
+    write_log(line.close() + "\n");
   };
   if (store_->settles_async()) {
     // SQLite: the group commit writes it; this thread does not wait.

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "gateway/crypto.h"
+#include "gateway/json_line.h"
 #include "util/strings.h"
 
 namespace bastion::gateway {
@@ -27,7 +28,10 @@ CREATE TABLE IF NOT EXISTS gw_requests (
   cost DOUBLE PRECISION NOT NULL DEFAULT 0, est_tokens BIGINT NOT NULL DEFAULT 0,
   est_usd DOUBLE PRECISION NOT NULL DEFAULT 0, latency_ms BIGINT NOT NULL DEFAULT 0,
   stream INTEGER NOT NULL DEFAULT 0, usage_reported INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS gw_requests_status ON gw_requests (status, ts);
+-- Only pending rows are indexed (for sweep_stale): settling a request then
+-- removes one small index entry instead of moving it in a (status, ts) index.
+CREATE INDEX IF NOT EXISTS gw_requests_pending ON gw_requests (ts) WHERE status = 'pending';
+DROP INDEX IF EXISTS gw_requests_status;
 CREATE TABLE IF NOT EXISTS gw_audit (
   seq BIGINT PRIMARY KEY, ts BIGINT NOT NULL, entry TEXT NOT NULL,
   prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
@@ -344,20 +348,28 @@ Status GatewayStore::settle_in_tx(SqlConn& c, const Settlement& s, bool audit_bo
   int64_t dtok = s.usage.total() - row_int(r, 3);
   double dusd = s.cost - row_real(r, 4);
   if (auto st = add_counters(c, user, team, ts, dtok, dusd, 0); !st) return st;
-  Json entry = {{"event", "request"},      {"request_id", s.request_id},
-                {"user", user},            {"team", team},
-                {"model", row_text(r, 5)}, {"endpoint", row_text(r, 6)},
-                {"upstream", s.upstream},  {"outcome", s.outcome},
-                {"http_status", s.http_status}, {"stream", row_int(r, 7) != 0},
-                {"input_tokens", s.usage.input_tokens}, {"cached_tokens", s.usage.cached_tokens},
-                {"output_tokens", s.usage.output_tokens},
-                {"reasoning_tokens", s.usage.reasoning_tokens}, {"cost", s.cost},
-                {"latency_ms", s.latency_ms}};
+  JsonLine entry;
+  entry.str("event", "request");
+  entry.str("request_id", s.request_id);
+  entry.str("user", user);
+  entry.str("team", team);
+  entry.str("model", row_text(r, 5));
+  entry.str("endpoint", row_text(r, 6));
+  entry.str("upstream", s.upstream);
+  entry.str("outcome", s.outcome);
+  entry.num("http_status", s.http_status);
+  entry.boolean("stream", row_int(r, 7) != 0);
+  entry.num("input_tokens", s.usage.input_tokens);
+  entry.num("cached_tokens", s.usage.cached_tokens);
+  entry.num("output_tokens", s.usage.output_tokens);
+  entry.num("reasoning_tokens", s.usage.reasoning_tokens);
+  entry.real("cost", s.cost);
+  entry.num("latency_ms", s.latency_ms);
   if (audit_bodies) {
-    entry["request_body"] = s.request_body;
-    entry["response_body"] = s.response_body;
+    entry.str("request_body", s.request_body);
+    entry.str("response_body", s.response_body);
   }
-  return append_audit(c, std::move(entry));
+  return append_audit(c, entry.close());
 }
 
 Result<int64_t> GatewayStore::sweep_stale(int64_t now, int64_t age_seconds) {

@@ -179,7 +179,7 @@ class GatewayStore {
   // opened (its own, or a GroupCommit batch).
   Result<std::optional<QuotaDenial>> reserve_in_tx(SqlConn& c, const ReserveRequest& req);
   Status settle_in_tx(SqlConn& c, const Settlement& s, bool audit_bodies);
-  Status append_audit(SqlConn& c, Json entry);
+  Status append_audit(SqlConn& c, const std::string& entry_json);
   void forget_audit_head();
 
   std::string url_;

@@ -95,27 +95,47 @@ void GroupCommit::commit_batch(std::vector<std::shared_ptr<Pending>>& batch) {
     fail_all(s.error());
     return finish();
   }
+  // First without savepoints (each costs two statements and a copy of
+  // every page it touches): writes fail only on errors that are rare
+  // (constraint violations, I/O). If one does, the batch is rolled back
+  // and run again with a savepoint per write, so the failed one is undone
+  // alone. Writes run twice that way must not mind; ours only set results.
+  bool failed = false;
   for (auto& p : batch) {
-    // query(), not exec_script(): SQLite keeps these two compiled.
-    Status s = ok_status();
-    if (auto r = c.query("SAVEPOINT gw_write"); !r) s = r.error();
-    if (s) {
-      s = p->write(c);
+    if (!(p->result = p->write(c))) {
+      failed = true;
+      break;
+    }
+  }
+  if (failed) {
+    undone();
+    c.rollback();
+    if (auto s = c.begin(); !s) {
+      fail_all(s.error());
+      return finish();
+    }
+    for (auto& p : batch) {
+      // query(), not exec_script(): SQLite keeps these two compiled.
+      Status s = ok_status();
+      if (auto r = c.query("SAVEPOINT gw_write"); !r) s = r.error();
       if (s) {
-        if (auto r = c.query("RELEASE gw_write"); !r) s = r.error();
-      }
-      if (!s) {
-        undone();
-        if (!c.exec_script("ROLLBACK TO gw_write; RELEASE gw_write")) {
-          // The error ended the whole transaction (SQLite does on I/O errors
-          // and a full disk): every write of the batch is gone.
-          fail_all(s.error());
-          c.rollback();
-          return finish();
+        s = p->write(c);
+        if (s) {
+          if (auto r = c.query("RELEASE gw_write"); !r) s = r.error();
+        }
+        if (!s) {
+          undone();
+          if (!c.exec_script("ROLLBACK TO gw_write; RELEASE gw_write")) {
+            // The error ended the whole transaction (SQLite does on I/O
+            // errors and a full disk): every write of the batch is gone.
+            fail_all(s.error());
+            c.rollback();
+            return finish();
+          }
         }
       }
+      p->result = s;
     }
-    p->result = s;
   }
   if (auto s = c.commit(); !s) fail_all(s.error());  // commit() rolled back: nothing was written
   finish();

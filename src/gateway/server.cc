@@ -490,8 +490,7 @@ struct Server::Impl {
       o.usage = meter.usage();
       o.text_bytes = meter.text_bytes();
     } else {
-      Json j = Json::parse(whole, nullptr, false);
-      o.usage = usage_from_json(j, a.protocol);
+      o.usage = usage_from_body(whole, a.protocol);
     }
     if (gw.config().audit_bodies) o.response_body = whole.substr(0, kMaxAuditBody);
     if (client_gone) {

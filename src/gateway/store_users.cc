@@ -93,7 +93,7 @@ Result<std::optional<UserRecord>> GatewayStore::find_by_key_on(SqlConn& c, const
   return std::optional<UserRecord>(user_from_row(rows->front()));
 }
 
-Status GatewayStore::append_audit(SqlConn& c, Json entry) {
+Status GatewayStore::append_audit(SqlConn& c, const std::string& text) {
   if (auto s = c.lock("gw:audit"); !s) return s;
   int64_t seq = 0;
   std::string prev;
@@ -117,7 +117,6 @@ Status GatewayStore::append_audit(SqlConn& c, Json entry) {
     prev = last->empty() ? std::string(64, '0') : row_text(last->front(), 1);
   }
   int64_t ts = static_cast<int64_t>(std::time(nullptr));
-  std::string text = dump_json(entry);
   std::string hash = link_hash(prev, seq, ts, text);
   auto r = c.query("INSERT INTO gw_audit (seq, ts, entry, prev_hash, hash) VALUES ($1,$2,$3,$4,$5)",
                    {sql_int(seq), sql_int(ts), text, prev, hash});
@@ -140,12 +139,13 @@ void GatewayStore::forget_audit_head() {
 }
 
 Status GatewayStore::audit_event(const Json& entry) {
-  if (group_) return group_->run([&](SqlConn& c) { return append_audit(c, entry); });
+  std::string text = dump_json(entry);
+  if (group_) return group_->run([&](SqlConn& c) { return append_audit(c, text); });
   Lease lease(*this);
   if (!lease.ok()) return lease.error();
   SqlConn& c = *lease;
   if (auto s = c.begin(); !s) return s;
-  auto s = append_audit(c, entry);
+  auto s = append_audit(c, text);
   if (!s) {
     c.rollback();
     return s;

@@ -75,6 +75,16 @@ Usage usage_from_json(const Json& body, Protocol protocol) {
   return out;
 }
 
+Usage usage_from_body(std::string_view body, Protocol protocol) {
+  Json j = Json::parse(
+      body.begin(), body.end(),
+      [](int depth, Json::parse_event_t event, Json& parsed) {
+        return depth != 1 || event != Json::parse_event_t::key || parsed == "usage";
+      },
+      false);
+  return usage_from_json(j, protocol);
+}
+
 double usage_cost(const Usage& u, const Price& p) {
   double cached_price = p.cached_input < 0 ? p.input : p.cached_input;
   int64_t uncached = u.input_tokens - u.cached_tokens;

@@ -33,6 +33,10 @@ struct Usage {
 
 // Reads usage from a whole (non-streaming) JSON body of either protocol.
 Usage usage_from_json(const Json& body, Protocol protocol);
+// usage_from_json of a whole non-streamed reply body, building only its
+// top-level "usage" member (the choices and message text are tokenized
+// but not stored): the gateway reads every reply this way.
+Usage usage_from_body(std::string_view body, Protocol protocol);
 
 // Cost in USD at the given per-million prices.
 double usage_cost(const Usage& usage, const Price& price);

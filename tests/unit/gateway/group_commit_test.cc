@@ -77,5 +77,44 @@ TEST(GroupCommit, ConcurrentWritesShareCommitsAndAllLand) {
   EXPECT_LT(g.batches(), 200) << "no two writes ever shared a commit";
 }
 
+TEST(GroupCommit, SubmittedWritesAreCommittedBeforeTheirCallbackAndFlush) {
+  Db db;
+  auto g = db.group();
+  std::atomic<int> ok{0}, failed{0}, visible{0};
+  for (int i = 0; i < 50; ++i) {
+    std::string id = "s" + std::to_string(i);
+    g->submit([id, i](SqlConn& c) -> Status {
+      if (i == 7) return Error(ErrorKind::kBadInput, "refused");
+      return insert(c, id);
+    },
+              [&, id](const Status& s) {
+                if (!s) {
+                  ++failed;
+                  return;
+                }
+                ++ok;
+                if (db.count("id='" + id + "'") == 1) ++visible;  // committed when told
+              });
+  }
+  g->flush();
+  EXPECT_EQ(ok, 49);
+  EXPECT_EQ(failed, 1);
+  EXPECT_EQ(visible, 49);
+  EXPECT_EQ(db.count(), 49);
+}
+
+TEST(GroupCommit, TheUndoneHookRunsWhenAWriteFails) {
+  Db db;
+  std::atomic<int> undone{0};
+  GroupCommit g([&] { return open_sql(db.url); }, [](std::unique_ptr<SqlConn>) {}, [&] { ++undone; });
+  EXPECT_TRUE(g.run([](SqlConn& c) { return insert(c, "a"); }).ok());
+  int after_first = undone;  // the first batch opened the connection
+  EXPECT_TRUE(g.run([](SqlConn& c) { return insert(c, "b"); }).ok());
+  EXPECT_EQ(undone, after_first) << "nothing was undone";
+  EXPECT_FALSE(g.run([](SqlConn& c) { return insert(c, "a"); }).ok());
+  EXPECT_GT(undone, after_first);
+  EXPECT_EQ(db.count(), 2);
+}
+
 }  // namespace
 }  // namespace bastion::gateway

@@ -4,7 +4,9 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -108,6 +110,16 @@ TEST(GatewayStore, UsersKeysStoredHashed) {
   ASSERT_TRUE((*s)->set_disabled("alice", true).ok());
   EXPECT_TRUE((*(*s)->find_by_key(*rotated))->disabled);
   EXPECT_FALSE((*s)->set_disabled("nobody", true).ok());
+}
+
+TEST(Crypto, RequestIdsAreUniqueAndSortInTimeOrder) {
+  std::string a = request_id();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  std::string b = request_id(), c = request_id();
+  EXPECT_EQ(a.size(), 24u);
+  EXPECT_LT(a, b);
+  EXPECT_NE(b, c);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
 }
 
 ReserveRequest req(const UserRecord& u, const std::string& id, int64_t est, int64_t now) {
@@ -254,6 +266,44 @@ TEST(GatewayStore, AuditChainDetectsTampering) {
   ASSERT_TRUE(bad.ok());
   EXPECT_FALSE(bad->ok);
   EXPECT_EQ(bad->first_bad_seq, 2);
+}
+
+// The cached audit head must not survive another writer: a second store
+// (another process, or the admin CLI) appending to the chain in between.
+TEST(GatewayStore, AuditChainStaysIntactWithTwoWriters) {
+  std::string path = temp_db();
+  auto s1 = GatewayStore::open("sqlite://" + path, 2);
+  auto s2 = GatewayStore::open("sqlite://" + path, 2);
+  ASSERT_TRUE(s1.ok() && s2.ok());
+  UserRecord u;
+  u.name = "w";
+  ASSERT_TRUE((*s1)->add_user(u).ok());
+  for (int i = 0; i < 6; ++i) {
+    auto& s = i % 3 == 2 ? *s2 : *s1;  // s1 twice (cached head), then s2
+    std::string id = "w" + std::to_string(i);
+    ASSERT_FALSE((*s->reserve(req(u, id, 1, 1700000000))).has_value());
+    if (i % 2) {
+      std::atomic<bool> done{false};
+      s->settle_async(std::make_shared<const Settlement>(settle(id, 1, 1)), false, [&](const Status& st) {
+        EXPECT_TRUE(st.ok());
+        done = true;
+      });
+      s->flush();
+      EXPECT_TRUE(done);
+    } else {
+      ASSERT_TRUE(s->settle(settle(id, 1, 1), false).ok());
+    }
+    ASSERT_TRUE(s->audit_event({{"event", "refused"}, {"i", i}}).ok());
+  }
+  auto check = (*s1)->verify_audit();
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->ok) << check->problem << " at " << check->first_bad_seq;
+  EXPECT_EQ(check->entries, 12);
+  auto rows = (*s2)->usage("user");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].requests, 6);
+  EXPECT_EQ((*rows)[0].input_tokens, 6);
 }
 
 // Pooled connections of one gateway queue on an in-process mutex for the

@@ -76,6 +76,27 @@ TEST(UsageFromJson, OpenAiAndAnthropicAndEmbeddings) {
   EXPECT_FALSE(usage_from_json(Json::parse("{}"), Protocol::kOpenAi).reported);
 }
 
+TEST(UsageFromBody, ReadsOnlyTheTopLevelUsage) {
+  std::string body = testing::openai_json("x", 12, 5, 4, 2);
+  auto o = usage_from_body(body, Protocol::kOpenAi);
+  auto ref = usage_from_json(Json::parse(body), Protocol::kOpenAi);
+  EXPECT_EQ(o.input_tokens, ref.input_tokens);
+  EXPECT_EQ(o.output_tokens, 5);
+  EXPECT_EQ(o.cached_tokens, 4);
+  EXPECT_EQ(o.reasoning_tokens, 2);
+  EXPECT_TRUE(o.reported);
+  // A nested "usage" (inside a message) is not the reply's usage.
+  auto nested = usage_from_body(R"({"choices":[{"usage":{"prompt_tokens":99}}],"usage":{"prompt_tokens":7,"completion_tokens":1}})",
+                                Protocol::kOpenAi);
+  EXPECT_EQ(nested.input_tokens, 7);
+  auto a = usage_from_body(R"({"content":[{"type":"text","text":"hi"}],"usage":{"input_tokens":5,"cache_creation_input_tokens":3,"output_tokens":8}})",
+                           Protocol::kAnthropic);
+  EXPECT_EQ(a.input_tokens, 8);
+  EXPECT_EQ(a.output_tokens, 8);
+  EXPECT_FALSE(usage_from_body("{\"usage\":", Protocol::kOpenAi).reported);  // cut short
+  EXPECT_FALSE(usage_from_body("not json", Protocol::kOpenAi).reported);
+}
+
 TEST(UsageCost, UsesCachedPrice) {
   Usage u;
   u.input_tokens = 1000000;
