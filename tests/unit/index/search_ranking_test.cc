@@ -368,15 +368,15 @@ TEST(SearchRanking, OnlyTheProjectsOwnTestFilesPutTestsInPlay) {
   TempRepo repo;
   repo.write("src/mark.py", "def parse_marker_line(line):\n    return line.split(':')\n");
   repo.write("testing/test_mark.py",
-             "def test_marker_with_space():\n    # markers ini space colon\n"
-             "    assert parse_marker_line('mymarker : x')\n    # markers ini space colon\n");
+             "def test_marker_with_space():\n    # extra space in ini markers before the colon\n"
+             "    assert parse_marker_line('mymarker : x')  # a marker line with a space\n");
   for (int i = 0; i < 20; ++i)
     repo.write("src/m" + std::to_string(i) + ".py", "def g" + std::to_string(i) + "():\n    return 0\n");
   auto idx = repo.open();
   ASSERT_TRUE(idx->refresh().ok());
   // The reporter's own test file (not in the repo) keeps tests discounted.
   EXPECT_EQ(top_file(*idx, parse_query("extra space in ini markers before the colon\n"
-                                       "my test_example.py uses `parse_marker_line`")),
+                                       "my test_example.py has a marker line with a space")),
             "src/mark.py");
   // Naming the project's test file puts it in play.
   EXPECT_EQ(top_file(*idx, parse_query("testing/test_mark.py: markers with a space before the colon "
