@@ -124,6 +124,8 @@ SlotScores verbatim_scores(const CodeIndex::View& v, const std::vector<std::stri
   SlotScores out;
   const double n = std::max<double>(1, v.live_count());
   std::unordered_map<uint32_t, std::string> texts;  // files read so far
+  size_t bytes_read = 0;                           // bounded: a query must not hold a tree in memory
+  constexpr size_t kMaxBytes = 64u << 20;
   std::vector<std::string> terms;
   for (size_t li = 0; li < literals.size() && li < 40; ++li) {
     const std::string& lit = literals[li];
@@ -149,8 +151,9 @@ SlotScores verbatim_scores(const CodeIndex::View& v, const std::vector<std::stri
     for (uint32_t slot : cand) {
       auto it = texts.find(slot);
       if (it == texts.end()) {
-        if (texts.size() >= 4 * max_reads) break;
+        if (texts.size() >= 4 * max_reads || bytes_read >= kMaxBytes) break;
         it = texts.emplace(slot, read(slot)).first;
+        bytes_read += it->second.size();
       }
       if (it->second.find(lit) != std::string::npos) holders.push_back(slot);
     }
