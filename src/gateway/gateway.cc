@@ -135,26 +135,17 @@ Limits Gateway::team_limits(const std::string& team) const {
   return it == config_.teams.end() ? config_.team_defaults : it->second;
 }
 
-std::variant<Admitted, Refusal> Gateway::admit(const std::string& path, const std::string& key,
-                                               const std::string& body_text) {
+std::variant<Gateway::Prepared, Refusal> Gateway::prepare(const std::string& path, UserRecord user,
+                                                          const std::string& body_text, Json* audit) {
   Protocol p = protocol_for_path(path);
-  auto who = authenticate(key, p);
-  if (auto* r = std::get_if<Refusal>(&who)) return *r;
-  UserRecord user = std::get<UserRecord>(std::move(who));
-
   Json body = Json::parse(body_text, nullptr, false);
   if (!body.is_object())
     return Refusal{400, error_body(p, "invalid_request_error", "request body must be a JSON object")};
   std::string model = json_string(body, "model");
   if (model.empty())
     return Refusal{400, error_body(p, "invalid_request_error", "request body has no \"model\"")};
-  auto audit_refusal = [&](const char* why, int status) {
-    (void)store_->audit_event({{"event", "refused"}, {"reason", why}, {"http_status", status},
-                               {"user", user.name}, {"team", user.team}, {"model", model},
-                               {"endpoint", path}});
-  };
   if (!model_allowed(user, model)) {
-    audit_refusal("model_not_allowed", 403);
+    *audit = refusal_entry("model_not_allowed", 403, user, model, path);
     return Refusal{403, error_body(p, "permission_error",
                                    "model '" + model + "' is not allowed for user " + user.name)};
   }
@@ -162,7 +153,8 @@ std::variant<Admitted, Refusal> Gateway::admit(const std::string& path, const st
     return Refusal{404, error_body(p, "not_found_error", "no upstream serves model '" + model + "'",
                                    {{"code", "model_not_found"}})};
 
-  Admitted a;
+  Prepared out;
+  Admitted& a = out.a;
   a.request_id = request_id();
   a.path = path;
   a.model = model;
@@ -191,7 +183,7 @@ std::variant<Admitted, Refusal> Gateway::admit(const std::string& path, const st
   Usage est;
   est.input_tokens = a.est_input_tokens;
   est.output_tokens = embeddings ? 0 : max_out;
-  ReserveRequest rq;
+  ReserveRequest& rq = out.rq;
   rq.request_id = a.request_id;
   rq.user = user;
   rq.team_limits = team_limits(user.team);
@@ -201,14 +193,27 @@ std::variant<Admitted, Refusal> Gateway::admit(const std::string& path, const st
   rq.est_usd = usage_cost(est, price_for(config_, model));
   rq.stream = a.stream;
   rq.now = static_cast<int64_t>(std::time(nullptr));
-  auto res = store_->reserve(rq);
+  a.user = std::move(user);
+  return out;
+}
+
+Json Gateway::refusal_entry(const char* why, int status, const UserRecord& user, const std::string& model,
+                            const std::string& path) {
+  return {{"event", "refused"}, {"reason", why},      {"http_status", status}, {"user", user.name},
+          {"team", user.team},  {"model", model},     {"endpoint", path}};
+}
+
+std::variant<Admitted, Refusal> Gateway::reserved(Prepared& pr, const Result<std::optional<QuotaDenial>>& res,
+                                                  Json* audit) {
+  Protocol p = pr.a.protocol;
   if (!res) {
     log({{"level", "error"}, {"msg", "quota reservation failed"}, {"error", res.error().message}});
     return Refusal{503, error_body(p, "api_error", "gateway database unavailable")};
   }
   if (auto& denial = *res) {
+    const UserRecord& user = pr.a.user;
     metrics_.quota_rejection(denial->limit);
-    audit_refusal("quota", 429);
+    *audit = refusal_entry("quota", 429, user, pr.a.model, pr.a.path);
     char used[64];
     std::snprintf(used, sizeof used, "%g of %g", denial->used, denial->limit_value);
     std::string msg = denial->scope + " " + denial->limit + " limit reached for " +
@@ -218,12 +223,58 @@ std::variant<Admitted, Refusal> Gateway::admit(const std::string& path, const st
                   {"scope", denial->scope},    {"limit_value", denial->limit_value},
                   {"used", denial->used},      {"resets_at", iso_utc(denial->resets_at)},
                   {"resets_at_epoch", denial->resets_at}};
-    int retry = static_cast<int>(denial->resets_at - rq.now);
+    int retry = static_cast<int>(denial->resets_at - pr.rq.now);
     return Refusal{429, error_body(p, "rate_limit_error", msg, extra), retry < 1 ? 1 : retry};
   }
-  a.user = std::move(user);
-  a.started_ms = steady_ms();
-  return a;
+  pr.a.started_ms = steady_ms();
+  return std::move(pr.a);
+}
+
+std::variant<Admitted, Refusal> Gateway::admit(const std::string& path, const std::string& key,
+                                               const std::string& body_text) {
+  Protocol p = protocol_for_path(path);
+  auto who = authenticate(key, p);
+  if (auto* r = std::get_if<Refusal>(&who)) return *r;
+  Json audit;
+  auto prep = prepare(path, std::get<UserRecord>(std::move(who)), body_text, &audit);
+  std::variant<Admitted, Refusal> out;
+  if (auto* r = std::get_if<Refusal>(&prep)) {
+    out = std::move(*r);
+  } else {
+    Prepared& pr = std::get<Prepared>(prep);
+    out = reserved(pr, store_->reserve(pr.rq), &audit);
+  }
+  if (!audit.is_null()) (void)store_->audit_event(audit);  // the refusal is audited before it is sent
+  return out;
+}
+
+std::optional<UserRecord> Gateway::cached_user(const std::string& key) {
+  if (key.empty() || config_.auth_cache_seconds <= 0 || !store_->settles_async()) return std::nullopt;
+  std::lock_guard<std::mutex> l(cache_mu_);
+  auto it = auth_cache_.find(key);
+  if (it == auth_cache_.end() || it->second.expires_ms <= steady_ms() || !it->second.user ||
+      it->second.user->disabled)
+    return std::nullopt;
+  return it->second.user;
+}
+
+void Gateway::admit_async(const std::string& path, UserRecord user, const std::string& body_text,
+                          std::function<void(std::variant<Admitted, Refusal>)> done) {
+  Json audit;
+  auto prep = prepare(path, std::move(user), body_text, &audit);
+  if (auto* r = std::get_if<Refusal>(&prep)) {
+    if (audit.is_null()) return done(std::move(*r));
+    store_->audit_event_async(audit, [done, r = std::move(*r)](const Status&) { done(r); });
+    return;
+  }
+  auto pr = std::make_shared<Prepared>(std::get<Prepared>(std::move(prep)));
+  store_->reserve_async(pr->rq, [this, pr, done](const Result<std::optional<QuotaDenial>>& res) {
+    Json audit;
+    auto out = reserved(*pr, res, &audit);
+    if (audit.is_null()) return done(std::move(out));
+    // On the committer thread: queue the audit entry, answer after its commit.
+    store_->audit_event_async(audit, [done, out = std::move(out)](const Status&) { done(out); });
+  });
 }
 
 void Gateway::finish(const Admitted& a, const Outcome& o) {

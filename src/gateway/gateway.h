@@ -11,6 +11,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -65,6 +66,16 @@ class Gateway {
   // "Authorization: Bearer" or "x-api-key".
   std::variant<Admitted, Refusal> admit(const std::string& path, const std::string& api_key,
                                         const std::string& body);
+  // admit() without blocking, for the io thread, when the key's user is in
+  // the auth cache and the store writes through a committer (SQLite):
+  // cached_user() gives the user (nullopt: use admit() on a worker), then
+  // admit_async() parses the body, queues the reservation and returns;
+  // `done` runs on the committer thread after the reservation (or the
+  // refusal's audit entry) is committed, or at once for refusals that
+  // are not audited.
+  std::optional<UserRecord> cached_user(const std::string& api_key);
+  void admit_async(const std::string& path, UserRecord user, const std::string& body,
+                   std::function<void(std::variant<Admitted, Refusal>)> done);
   // Settles the request and logs its line. When the database is
   // unreachable the settlement is kept in memory and retried
   // (retry_unsettled), so an outage loses no metering and settle's
@@ -94,6 +105,18 @@ class Gateway {
 
  private:
   void write_log(const std::string& text);
+  struct Prepared {
+    Admitted a;
+    ReserveRequest rq;
+  };
+  // admit() after authentication and before the reservation; sets *audit
+  // for a refusal that must be audited.
+  std::variant<Prepared, Refusal> prepare(const std::string& path, UserRecord user, const std::string& body,
+                                          Json* audit);
+  // admit() after the reservation.
+  std::variant<Admitted, Refusal> reserved(Prepared& pr, const Result<std::optional<QuotaDenial>>& res, Json* audit);
+  static Json refusal_entry(const char* why, int status, const UserRecord& user, const std::string& model,
+                            const std::string& path);
   std::variant<UserRecord, Refusal> authenticate(const std::string& key, Protocol p);
   bool model_allowed(const UserRecord& u, const std::string& model) const;
   Limits team_limits(const std::string& team) const;

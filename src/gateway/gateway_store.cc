@@ -328,6 +328,34 @@ void GatewayStore::settle_async(std::shared_ptr<const Settlement> s, bool audit_
                  std::move(done));
 }
 
+void GatewayStore::reserve_async(const ReserveRequest& q,
+                                 std::function<void(const Result<std::optional<QuotaDenial>>&)> done) {
+  if (!group_) {
+    done(reserve(q));
+    return;
+  }
+  auto denial = std::make_shared<std::optional<QuotaDenial>>();
+  group_->submit(
+      [this, q, denial](SqlConn& c) -> Status {
+        auto r = reserve_in_tx(c, q);
+        if (!r) return r.error();
+        *denial = *r;
+        return ok_status();
+      },
+      [denial, done = std::move(done)](const Status& s) {
+        if (!s) return done(s.error());
+        done(*denial);
+      });
+}
+
+void GatewayStore::audit_event_async(const Json& entry, std::function<void(const Status&)> done) {
+  if (!group_) {
+    done(audit_event(entry));
+    return;
+  }
+  group_->submit([this, text = dump_json(entry)](SqlConn& c) { return append_audit(c, text); }, std::move(done));
+}
+
 void GatewayStore::flush() {
   if (group_) group_->flush();
 }

@@ -110,6 +110,12 @@ class GatewayStore {
 
   // Quotas and metering. reserve() returns a denial or nullopt (admitted).
   Result<std::optional<QuotaDenial>> reserve(const ReserveRequest& req);
+  // reserve() and audit_event() without waiting: SQLite queues them for the
+  // committer and calls `done` on its thread after the commit (keep it
+  // cheap; it may queue further writes); PostgreSQL runs them now.
+  void reserve_async(const ReserveRequest& req,
+                     std::function<void(const Result<std::optional<QuotaDenial>>&)> done);
+  void audit_event_async(const Json& entry, std::function<void(const Status&)> done);
   // Idempotent: a second settle of the same id changes nothing.
   Status settle(const Settlement& s, bool audit_bodies);
   // settle() without waiting. SQLite: queued for the group commit, and

@@ -29,7 +29,10 @@ class RunningGateway {
     dir_ = make_temp_dir();
     std::string db = database.empty() ? "sqlite://" + dir_ + "/gw.db" : database;
     config_path_ = dir_ + "/gateway.toml";
-    std::string text = "listen = \"127.0.0.1:0\"\ndatabase = \"" + db + "\"\nauth_cache_seconds = 0\n" + toml;
+    // Keys are looked up every time unless the test sets auth_cache_seconds
+    // (a cached key is admitted on the io thread: Gateway::admit_async).
+    std::string cache = toml.find("auth_cache_seconds") == std::string::npos ? "auth_cache_seconds = 0\n" : "";
+    std::string text = "listen = \"127.0.0.1:0\"\ndatabase = \"" + db + "\"\n" + cache + toml;
     EXPECT_TRUE(fs::write_file_atomic(config_path_, text).ok());
     auto cfg = load_config(config_path_);
     EXPECT_TRUE(cfg.ok()) << (cfg.ok() ? "" : cfg.error().message);

@@ -170,6 +170,37 @@ TEST(GatewayProxy, QuotaExhaustionGives429WithLimitAndReset) {
   EXPECT_EQ(up.count(), 2);
 }
 
+// With the auth cache on, a known key is admitted on the io thread and
+// its reservation awaited from the committer (Gateway::admit_async): the
+// same answers, metering and audit entries as the worker path.
+TEST(GatewayProxy, CachedKeysAreAdmittedInlineWithTheSameResults) {
+  MiniUpstream up(openai_handler);
+  RunningGateway gw("auth_cache_seconds = 60\nallowed_models = [\"m1\"]\n" +
+                    testing::upstream_toml("u", up.url(), "\"m1\", \"m2\""));
+  std::string key = gw.add_user({"ida", "--daily-tokens", "60"});
+  // The first request fills the cache (worker path); the rest go inline.
+  for (int i = 0; i < 2; ++i)
+    ASSERT_EQ(gw.post("/v1/chat/completions", key, chat(false, "m1", ",\"max_tokens\":5")).status, 200);
+  EXPECT_EQ(gw.post("/v1/chat/completions", key, chat(false, "m2")).status, 403);
+  EXPECT_EQ(gw.post("/v1/chat/completions", key, "not json").status, 400);
+  for (int i = 0; i < 100 && gw.usage()["users"][0]["requests"] != 2; ++i) usleep(20000);
+  // 48 of 60 tokens used: one more is admitted (the counter is below the
+  // limit), the next one is refused.
+  EXPECT_EQ(gw.post("/v1/chat/completions", key, chat(false, "m1", ",\"max_tokens\":5")).status, 200);
+  for (int i = 0; i < 100 && gw.usage()["users"][0]["requests"] != 3; ++i) usleep(20000);
+  auto r = gw.post("/v1/chat/completions", key, chat(false, "m1", ",\"max_tokens\":5"));
+  ASSERT_EQ(r.status, 429) << r.body;
+  EXPECT_EQ(Json::parse(r.body)["error"]["limit"], "daily_tokens");
+  EXPECT_FALSE(r.header("retry-after").empty());
+  EXPECT_EQ(up.count(), 3);
+  gw.stop();
+  Json u = gw.usage();
+  EXPECT_EQ(u["users"][0]["requests"], 3);
+  EXPECT_EQ(u["users"][0]["input_tokens"], 63);
+  std::string verify = gw.cli({"audit", "verify"});
+  EXPECT_NE(verify.find("ok: 5 entries"), std::string::npos) << verify;  // 3 requests + 403 + 429
+}
+
 TEST(GatewayProxy, ModelAllowlistsGive403) {
   MiniUpstream up(openai_handler);
   RunningGateway gw("allowed_models = [\"m1\", \"m2\"]\n" +
