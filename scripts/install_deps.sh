@@ -6,7 +6,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libsqlite3-dev sqlite3
   libtomlplusplus-dev libpcre2-dev libseccomp-dev bubblewrap
-  libutf8proc-dev libxxhash-dev libsimdjson-dev
+  libutf8proc-dev libxxhash-dev libsimdjson-dev libhnswlib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   libboost-dev libboost-system-dev libpq-dev postgresql

@@ -1,11 +1,16 @@
-// `bastion index [DIR]`: builds or refreshes the repository's symbol and
-// search index, with a progress line on stderr when it is a terminal.
+// `bastion index [--embeddings] [DIR]`: builds or refreshes the repository's
+// symbol and search index, with a progress line on stderr when it is a
+// terminal; with --embeddings, also the optional dense vectors through the
+// configured /v1/embeddings endpoint (cli/embeddings_setup.h).
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/embeddings_setup.h"
 #include "cli/subcommands.h"
 #include "index/index_open.h"
 
@@ -13,12 +18,32 @@ namespace bastion::cli {
 
 int run_index(const std::vector<std::string>& args) {
   std::string dir = ".";
+  bool embeddings = false;
   for (auto& a : args) {
     if (a == "-h" || a == "--help") {
-      std::printf("usage: bastion index [DIR]\n");
+      std::printf("usage: bastion index [--embeddings] [DIR]\n");
       return kExitOk;
     }
+    if (a == "--embeddings") {
+      embeddings = true;
+      continue;
+    }
     dir = a;
+  }
+  std::optional<llm::EmbeddingsEndpoint> endpoint;
+  if (embeddings) {
+    auto configured = configured_embeddings();
+    if (!configured.ok()) {
+      std::fprintf(stderr, "bastion index: %s\n", configured.error().message.c_str());
+      return kExitError;
+    }
+    if (!configured.value()) {
+      std::fprintf(stderr,
+                   "bastion index: --embeddings needs an embeddings model: set [search] "
+                   "embeddings_model in ~/.config/bastion/config.toml or BASTION_EMBEDDINGS_MODEL\n");
+      return kExitUsage;
+    }
+    endpoint = configured.value();
   }
   auto index = index::open_repo_index(dir);
   if (!index.ok()) {
@@ -46,6 +71,26 @@ int run_index(const std::vector<std::string>& args) {
     std::printf("  %zu copies of identical files not parsed again; %.2fs listing, reading and "
                 "analysing, %.2fs merging, %.2fs database, %.2fs snapshot\n",
                 s.reused, s.analyze_seconds, s.merge_seconds, s.store_seconds, s.snapshot_seconds);
+  }
+  if (endpoint) {
+    auto dense = index::DenseIndex::open(dense_store_path(index.value()->root()), endpoint->model);
+    if (!dense.ok()) {
+      std::fprintf(stderr, "bastion index: %s\n", dense.error().message.c_str());
+      return kExitError;
+    }
+    std::vector<std::string> paths;
+    index.value()->read([&](const index::CodeIndex::View& v) {
+      v.for_each_file([&](std::string_view p, uint32_t) { paths.emplace_back(p); });
+    });
+    auto ds = dense.value()->update(index.value()->root(), paths, make_embedder(*endpoint),
+                                    tty ? std::function<void(size_t, size_t)>(progress) : nullptr);
+    if (tty) std::fprintf(stderr, "\r\033[K");
+    if (!ds.ok()) {
+      std::fprintf(stderr, "bastion index: embeddings: %s\n", ds.error().message.c_str());
+      return kExitError;
+    }
+    std::printf("embeddings (%s): %zu source files, %zu embedded (%zu chunks), %zu removed\n",
+                endpoint->model.c_str(), ds->files, ds->embedded, ds->chunks, ds->removed);
   }
   return kExitOk;
 }

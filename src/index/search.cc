@@ -34,6 +34,8 @@ constexpr double kCompoundFileMention = 0.6;
 constexpr double kTitleWordFileMention = 0.4;
 // Files kept from the BM25 pass (by content + path score) for the rest.
 constexpr size_t kTextPool = 5000;
+// Files nearest to the query by embedding (optional, SearchOptions::dense).
+constexpr double kDenseWeight = 0.6;
 // Candidates kept for the priors and graph proximity (see rank_files).
 constexpr size_t kPriorPool = 2000;
 
@@ -113,7 +115,8 @@ double path_prior(const std::string& path, Lang lang, bool tests_wanted) {
 }  // namespace
 
 std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q, size_t k,
-                                  bool explain, const std::function<std::string(uint32_t)>* read) {
+                                  bool explain, const std::function<std::string(uint32_t)>* read,
+                                  const std::vector<std::pair<std::string, double>>* dense) {
   const double n_docs = std::max<double>(1, v.live_count());
   Scores bm25, path, sym, mention;
 
@@ -291,6 +294,12 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   add_named("frames", frames, 1.0, 1.8);
   add_named("method", method, 1.0, 0.5);
   add_named("title", title, max_of(title), kTitleWeight);
+  if (dense && !dense->empty()) {
+    Scores near;
+    for (const auto& [path, sim] : *dense)
+      if (auto slot = v.find(path); slot && sim > 0) near[*slot] = sim;
+    add_named("dense", near, max_of(near), kDenseWeight);
+  }
   if (read && !q.literals.empty()) {
     Scores verbatim = verbatim_scores(v, q.literals, *read);
     double scale = std::max(max_of(verbatim), kVerbatimFloor * std::log(1.0 + n_docs));
@@ -460,13 +469,19 @@ Result<std::vector<SearchHit>> search(CodeIndex& index, std::string_view query,
   ParsedQuery q = parse_query(query);
   std::vector<SearchHit> hits;
   const size_t pool = std::max<size_t>(options.k, kLiteralPool);
+  std::vector<std::pair<std::string, double>> near;
+  if (options.dense) {
+    auto got = options.dense(query);
+    if (!got.ok()) return got.error();
+    near = std::move(got.value());
+  }
   std::unordered_map<std::string, double> idf;
   index.read([&](const CodeIndex::View& v) {
     std::function<std::string(uint32_t)> read = [&](uint32_t slot) {
       auto c = fs::read_file(index.root() + "/" + std::string(v.path(slot)));
       return c.ok() && c.value().size() <= (4u << 20) ? std::move(c.value()) : std::string();
     };
-    hits = rank_files(v, q, pool, options.explain, &read);
+    hits = rank_files(v, q, pool, options.explain, &read, near.empty() ? nullptr : &near);
     const double n = std::max<double>(1, v.live_count());
     for (const std::string& t : q.terms) {
       if (idf.count(t)) continue;

@@ -15,6 +15,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "index/code_index.h"
@@ -27,6 +28,9 @@ struct SearchOptions {
   size_t lines_per_file = 3;  // 0 = files only
   bool refresh = true;        // re-index changed files first
   bool explain = false;       // fill SearchHit::why
+  // Optional dense retrieval (dense_index.h): files nearest to the query
+  // with their cosine similarity, best first. Unset = lexical only.
+  std::function<Result<std::vector<std::pair<std::string, double>>>(std::string_view query)> dense;
 };
 
 struct SearchLine {
@@ -45,9 +49,12 @@ struct SearchHit {
 // With `explain`, each hit's `why` lists the signals behind its score.
 // With `read`, the query's literals are also grepped repo-wide
 // (verbatim_scores in search_signals.h).
+// With `dense`, files nearest to the query by embedding (path, cosine)
+// are one more signal.
 std::vector<SearchHit> rank_files(const CodeIndex::View& view, const ParsedQuery& query, size_t k,
                                   bool explain = false,
-                                  const std::function<std::string(uint32_t slot)>* read = nullptr);
+                                  const std::function<std::string(uint32_t slot)>* read = nullptr,
+                                  const std::vector<std::pair<std::string, double>>* dense = nullptr);
 
 // Refreshes the index (unless disabled), ranks, and picks each hit's best
 // lines from the file as it is on disk now.

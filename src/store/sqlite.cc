@@ -61,6 +61,15 @@ void Statement::reset() {
 
 int64_t Statement::column_int(int col) const { return sqlite3_column_int64(stmt_, col); }
 double Statement::column_double(int col) const { return sqlite3_column_double(stmt_, col); }
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+std::string Statement::column_blob(int col) const {
+  const void* b = sqlite3_column_blob(stmt_, col);
+  int n = sqlite3_column_bytes(stmt_, col);
+  return b ? std::string(static_cast<const char*>(b), static_cast<size_t>(n)) : std::string();
+}
 std::string Statement::column_text(int col) const {
   const unsigned char* t = sqlite3_column_text(stmt_, col);
   int n = sqlite3_column_bytes(stmt_, col);

@@ -24,6 +24,7 @@ class Statement {
   Statement& bind(int index, int64_t value);
   Statement& bind(int index, double value);
   Statement& bind_null(int index);
+  Statement& bind_blob(int index, std::string_view bytes);
 
   // Returns true when a row is available, false when done; errors as values.
   Result<bool> step();
@@ -34,6 +35,7 @@ class Statement {
   int64_t column_int(int col) const;
   double column_double(int col) const;
   std::string column_text(int col) const;
+  std::string column_blob(int col) const;
   bool column_is_null(int col) const;
 
  private:
