@@ -75,7 +75,7 @@ int run_search(const std::vector<std::string>& args) {
     opt.dense = [ep, store, k = opt.k](std::string_view q)
         -> Result<std::vector<std::pair<std::string, double>>> {
       std::vector<std::pair<std::string, double>> none;
-      auto dense = index::DenseIndex::open(store, ep.model);
+      auto dense = index::DenseIndex::open(store, ep.model, /*reset_other_model=*/false);
       auto vec = dense.ok() ? make_embedder(ep)({std::string(q.substr(0, 8000))})
                             : Result<std::vector<std::vector<float>>>(dense.error());
       if (!vec.ok() || vec->empty()) {

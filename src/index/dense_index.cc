@@ -75,7 +75,8 @@ Status meta_set(store::Database& db, const char* key, const std::string& value) 
 
 }  // namespace
 
-Result<std::unique_ptr<DenseIndex>> DenseIndex::open(const std::string& path, const std::string& model) {
+Result<std::unique_ptr<DenseIndex>> DenseIndex::open(const std::string& path, const std::string& model,
+                                                     bool reset_other_model) {
   auto db = store::Database::open(path);
   if (!db.ok()) return db.error();
   Status schema = db->exec(
@@ -88,6 +89,9 @@ Result<std::unique_ptr<DenseIndex>> DenseIndex::open(const std::string& path, co
   std::unique_ptr<DenseIndex> index(new DenseIndex(std::move(db.value()), path));
   auto stored = meta_get(index->db_, "model");
   if (!stored.ok()) return stored.error();
+  if (stored.value() != model && !stored->empty() && !reset_other_model)
+    return make_error(ErrorKind::kConfig, "the stored vectors were made with '" + stored.value() +
+                                              "', not '" + model + "': run `bastion index --embeddings`");
   if (stored.value() != model) {
     // Vectors of another model are not comparable with this one's.
     store::Transaction tx(index->db_);

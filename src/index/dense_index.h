@@ -41,8 +41,11 @@ class DenseIndex {
   static constexpr size_t kChunkChars = 2000;
   static constexpr size_t kBatch = 32;
 
-  // Opens (creating) the store at `path` for `model`.
-  static Result<std::unique_ptr<DenseIndex>> open(const std::string& path, const std::string& model);
+  // Opens (creating) the store at `path` for `model`. Vectors of another
+  // model are dropped when `reset_other_model`; otherwise that is an error
+  // (a search must not throw away what `bastion index --embeddings` made).
+  static Result<std::unique_ptr<DenseIndex>> open(const std::string& path, const std::string& model,
+                                                  bool reset_other_model = true);
 
   // Embeds the files of `paths` (repo-relative under `root`) whose content
   // changed since they were stored, drops stored files not in `paths`, and

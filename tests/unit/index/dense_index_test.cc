@@ -116,6 +116,9 @@ TEST_F(DenseIndexTest, AnotherModelStartsAfreshAndFaultsAreErrors) {
     ASSERT_TRUE(idx->update(root_, files_, embed_).ok());
     EXPECT_GT(idx->chunk_count(), 0u);
   }
+  auto kept = DenseIndex::open(root_ + ".dense", "model-b", /*reset_other_model=*/false);
+  ASSERT_FALSE(kept.ok()) << "a search must not drop what indexing made";
+  EXPECT_NE(kept.error().message.find("model-a"), std::string::npos) << kept.error().message;
   auto idx = open("model-b");
   EXPECT_EQ(idx->chunk_count(), 0u) << "vectors of another model are not comparable";
   fail_ = true;
