@@ -12,7 +12,6 @@
 #include "cli/subcommands.h"
 #include "index/index_open.h"
 #include "index/search.h"
-#include "util/fs.h"
 
 namespace bastion::cli {
 
@@ -68,31 +67,9 @@ int run_search(const std::vector<std::string>& args) {
   // Dense retrieval when the user configured an embeddings model and
   // `bastion index --embeddings` has stored vectors; a failing endpoint
   // leaves the lexical ranking, with a warning.
-  auto configured = configured_embeddings();
-  std::string store = dense_store_path(index.value()->root());
-  if (configured.ok() && configured.value() && fs::exists(store)) {
-    llm::EmbeddingsEndpoint ep = *configured.value();
-    opt.dense = [ep, store, k = opt.k](std::string_view q)
-        -> Result<std::vector<std::pair<std::string, double>>> {
-      std::vector<std::pair<std::string, double>> none;
-      auto dense = index::DenseIndex::open(store, ep.model, /*reset_other_model=*/false);
-      auto vec = dense.ok() ? make_embedder(ep)({std::string(q.substr(0, 8000))})
-                            : Result<std::vector<std::vector<float>>>(dense.error());
-      if (!vec.ok() || vec->empty()) {
-        std::fprintf(stderr, "bastion search: embeddings skipped: %s\n",
-                     vec.ok() ? "no vector returned" : vec.error().message.c_str());
-        return none;
-      }
-      auto near = dense.value()->query(vec->front(), std::max<size_t>(k, 20));
-      if (!near.ok()) {
-        std::fprintf(stderr, "bastion search: embeddings skipped: %s\n", near.error().message.c_str());
-        return none;
-      }
-      return near;
-    };
-  } else if (!configured.ok()) {
-    std::fprintf(stderr, "bastion search: embeddings skipped: %s\n", configured.error().message.c_str());
-  }
+  opt.dense = dense_search_for(index.value()->root(), opt.k, [](const std::string& message) {
+    std::fprintf(stderr, "bastion search: %s\n", message.c_str());
+  });
   auto hits = index::search(*index.value(), query, opt);
   if (!hits.ok()) {
     std::fprintf(stderr, "bastion search: %s\n", hits.error().message.c_str());

@@ -1,10 +1,13 @@
 #include "cli/embeddings_setup.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
 #include "cli/config.h"
 #include "index/index_store.h"
+#include "policy/redactor.h"
+#include "util/fs.h"
 
 namespace bastion::cli {
 namespace {
@@ -50,8 +53,41 @@ std::string dense_store_path(const std::string& root) { return index::default_db
 
 index::Embedder make_embedder(const llm::EmbeddingsEndpoint& endpoint) {
   auto client = std::make_shared<http::HttpClient>();
-  return [client, endpoint](const std::vector<std::string>& texts) {
-    return llm::embed_texts(*client, endpoint, texts);
+  // Like everything sent to a model, the text passes the secret redactor.
+  auto redactor = std::make_shared<policy::Redactor>();
+  return [client, redactor, endpoint](const std::vector<std::string>& texts) {
+    std::vector<std::string> clean;
+    clean.reserve(texts.size());
+    for (const std::string& t : texts) clean.push_back(redactor->redact(t));
+    return llm::embed_texts(*client, endpoint, clean);
+  };
+}
+
+index::DenseSearch dense_search_for(const std::string& root, size_t want,
+                                    std::function<void(const std::string&)> warn) {
+  return [root, want, warn](std::string_view query) -> Result<std::vector<std::pair<std::string, double>>> {
+    std::vector<std::pair<std::string, double>> none;
+    auto configured = configured_embeddings();
+    if (!configured.ok()) {
+      if (warn) warn("embeddings skipped: " + configured.error().message);
+      return none;
+    }
+    std::string store = dense_store_path(root);
+    if (!configured.value() || !fs::exists(store)) return none;
+    const llm::EmbeddingsEndpoint& ep = *configured.value();
+    auto dense = index::DenseIndex::open(store, ep.model, /*reset_other_model=*/false);
+    auto vec = dense.ok() ? make_embedder(ep)({std::string(query.substr(0, 8000))})
+                          : Result<std::vector<std::vector<float>>>(dense.error());
+    if (!vec.ok() || vec->empty()) {
+      if (warn) warn("embeddings skipped: " + (vec.ok() ? std::string("no vector returned") : vec.error().message));
+      return none;
+    }
+    auto near = dense.value()->query(vec->front(), std::max<size_t>(want, 20));
+    if (!near.ok()) {
+      if (warn) warn("embeddings skipped: " + near.error().message);
+      return none;
+    }
+    return near;
   };
 }
 

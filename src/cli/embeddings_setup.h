@@ -12,10 +12,12 @@
 //   or BASTION_EMBEDDINGS_MODEL / BASTION_EMBEDDINGS_URL in the environment.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "index/dense_index.h"
+#include "index/search.h"
 #include "llm/embeddings.h"
 #include "util/result.h"
 
@@ -30,5 +32,14 @@ std::string dense_store_path(const std::string& root);
 
 // Calls the endpoint (one HTTP client per embedder).
 index::Embedder make_embedder(const llm::EmbeddingsEndpoint& endpoint);
+
+// The dense half of search for the repository at `root`, for the CLI and the
+// agent's `search` tool. Configuration is read at each call, so nothing is
+// read at start-up; a call yields no files when no embeddings model is
+// configured or `bastion index --embeddings` has not run, and yields none
+// after telling `warn` when the endpoint or the store fails (the lexical
+// ranking stands).
+index::DenseSearch dense_search_for(const std::string& root, size_t want,
+                                    std::function<void(const std::string&)> warn);
 
 }  // namespace bastion::cli

@@ -5,6 +5,8 @@
 #include <ctime>
 
 #include "agent/system_prompt.h"
+#include "cli/embeddings_setup.h"
+#include "index/index_open.h"
 #include "llm/model_catalog.h"
 #include "policy/settings.h"
 #include "tools/index_tools.h"
@@ -100,7 +102,10 @@ Result<std::unique_ptr<Runtime>> build_runtime(const AgentOptions& options) {
   // search and repo_map share one index, opened at their first use; the
   // agent's own edits update it at once, outside edits are picked up by the
   // next query's refresh.
-  rt->code_index = tools::add_index_tools(rt->registry, rt->workspace);
+  // With an embeddings model configured and `bastion index --embeddings`
+  // run, `search` adds the dense signal (silently lexical-only otherwise).
+  rt->code_index = tools::add_index_tools(
+      rt->registry, rt->workspace, dense_search_for(index::repo_root_for(rt->workspace), 8, nullptr));
   rt->context.on_file_changed = [idx = rt->code_index](const std::string& path) {
     idx->notify_file_changed(path);
   };

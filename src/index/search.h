@@ -23,6 +23,10 @@
 
 namespace bastion::index {
 
+// Files nearest to a query by embedding (path, cosine), best first.
+using DenseSearch =
+    std::function<Result<std::vector<std::pair<std::string, double>>>(std::string_view query)>;
+
 struct SearchOptions {
   size_t k = 20;
   size_t lines_per_file = 3;  // 0 = files only
@@ -30,7 +34,7 @@ struct SearchOptions {
   bool explain = false;       // fill SearchHit::why
   // Optional dense retrieval (dense_index.h): files nearest to the query
   // with their cosine similarity, best first. Unset = lexical only.
-  std::function<Result<std::vector<std::pair<std::string, double>>>(std::string_view query)> dense;
+  DenseSearch dense;
 };
 
 struct SearchLine {

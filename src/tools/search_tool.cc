@@ -4,7 +4,8 @@
 
 namespace bastion::tools {
 
-SearchTool::SearchTool(std::shared_ptr<LazyIndex> index) : index_(std::move(index)) {
+SearchTool::SearchTool(std::shared_ptr<LazyIndex> index, index::DenseSearch dense)
+    : index_(std::move(index)), dense_(std::move(dense)) {
   spec_.name = "search";
   spec_.description =
       "Find the files and lines most relevant to a query: an issue description, an error "
@@ -36,6 +37,7 @@ ToolResult SearchTool::run(const Json& args, ToolContext& ctx) {
   index::SearchOptions opt;
   opt.k = static_cast<size_t>(k);
   opt.lines_per_file = 3;
+  opt.dense = dense_;
   auto opened = index_->get();
   if (!opened.ok()) return {"search unavailable: " + opened.error().message, true, Json::object()};
   auto hits = index::search(**opened, query, opt);

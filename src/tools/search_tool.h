@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "index/search.h"
 #include "tools/lazy_index.h"
 #include "tools/tool.h"
 
@@ -12,7 +13,8 @@ namespace bastion::tools {
 
 class SearchTool : public Tool {
  public:
-  explicit SearchTool(std::shared_ptr<LazyIndex> index);
+  // `dense`: the optional embedding signal (index::SearchOptions::dense).
+  explicit SearchTool(std::shared_ptr<LazyIndex> index, index::DenseSearch dense = {});
   const llm::ToolSpec& spec() const override { return spec_; }
   ToolKind kind() const override { return ToolKind::kRead; }
   CallSubject subject(const Json& args, const ToolContext& ctx) const override;
@@ -20,6 +22,7 @@ class SearchTool : public Tool {
 
  private:
   std::shared_ptr<LazyIndex> index_;
+  index::DenseSearch dense_;
   llm::ToolSpec spec_;
 };
 

@@ -16,6 +16,7 @@ class DenseSearchE2E : public ::testing::Test {
     ws_.write("pkg/alpha.py", "def alpha():\n    return 1\n");
     ws_.write("pkg/beta.py", "def beta():\n    return 2\n");
     ws_.write("notes.md", "not source\n");
+    ws_.write("pkg/settings.py", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n");
   }
   std::vector<Json> embedding_requests() const {
     std::vector<Json> out;
@@ -33,7 +34,7 @@ TEST_F(DenseSearchE2E, IndexEmbedsChunksAndSearchUsesTheNearest) {
                      {"BASTION_API_KEY", "sk-test"}});
   RunResult idx = run_bastion({"index", "--embeddings"}, env, ws_.dir());
   ASSERT_EQ(idx.exit_code, 0) << idx.describe();
-  EXPECT_NE(idx.out.find("embeddings (fake-embed): 2 source files, 2 embedded"), std::string::npos)
+  EXPECT_NE(idx.out.find("embeddings (fake-embed): 3 source files, 3 embedded"), std::string::npos)
       << idx.out;
   auto sent = embedding_requests();
   ASSERT_FALSE(sent.empty());
@@ -42,6 +43,8 @@ TEST_F(DenseSearchE2E, IndexEmbedsChunksAndSearchUsesTheNearest) {
   for (const Json& r : sent) all_inputs += r["body"]["input"].dump();
   EXPECT_NE(all_inputs.find("pkg/beta.py\\ndef beta():"), std::string::npos) << all_inputs;
   EXPECT_EQ(all_inputs.find("not source"), std::string::npos) << "only source files are sent";
+  EXPECT_EQ(all_inputs.find("AKIAIOSFODNN7EXAMPLE"), std::string::npos) << "secrets are redacted";
+  EXPECT_NE(all_inputs.find("[REDACTED:aws_access_key"), std::string::npos) << all_inputs;
 
   // A second run sends nothing: contents are unchanged.
   size_t before = embedding_requests().size();

@@ -37,6 +37,22 @@ TEST_F(LazyIndexTest, OpensOnFirstSearchNotWhenToolsAreAdded) {
   EXPECT_EQ(r.output.rfind("src/lexer.py", 0), 0u) << r.output;
 }
 
+TEST_F(LazyIndexTest, SearchToolAddsTheDenseSignalWhenGivenOne) {
+  put("src/cache.py", "def evict_oldest(entries):\n    return entries[1:]\n");
+  std::string asked;
+  index::DenseSearch dense = [&](std::string_view q) -> Result<std::vector<std::pair<std::string, double>>> {
+    asked = std::string(q);
+    return std::vector<std::pair<std::string, double>>{{"src/cache.py", 0.92}};
+  };
+  ToolRegistry registry;
+  add_index_tools(registry, ws_, dense);
+  // No word of the query is in cache.py: only the embedding finds it.
+  ToolResult r = call(*registry.find("search"), {{"query", "drop stale items when memory is full"}});
+  ASSERT_FALSE(r.is_error) << r.output;
+  EXPECT_EQ(asked, "drop stale items when memory is full");
+  EXPECT_NE(r.output.find("src/cache.py"), std::string::npos) << r.output;
+}
+
 TEST_F(LazyIndexTest, AnOpenFailureIsAnErrorResultEveryTime) {
   LazyIndex index(base_ + "/does-not-exist");
   auto first = index.get();
