@@ -11,9 +11,11 @@
 #include <memory>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 #include "index/glob_match.h"
+#include "index/walker.h"
 
 namespace bastion::index {
 namespace {
@@ -150,24 +152,58 @@ bool glob_ok(const std::string& glob, const std::string& path) {
   return glob_match(glob, path);
 }
 
-}  // namespace
-
-Result<GrepSummary> grep_files(const std::string& root, const std::vector<std::string>& files,
-                               const GrepOptions& opt) {
+// Compiles the pattern (JIT when available); a bad pattern is a kBadInput
+// error carrying PCRE2's message and offset.
+Result<std::unique_ptr<Code>> compile(const GrepOptions& opt) {
   uint32_t flags = PCRE2_MULTILINE | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
   if (opt.ignore_case) flags |= PCRE2_CASELESS;
   int errcode = 0;
   PCRE2_SIZE erroff = 0;
-  Code code;
-  code.code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(opt.pattern.data()), opt.pattern.size(),
-                            flags, &errcode, &erroff, nullptr);
-  if (!code.code) {
+  auto code = std::make_unique<Code>();
+  code->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(opt.pattern.data()), opt.pattern.size(),
+                             flags, &errcode, &erroff, nullptr);
+  if (!code->code) {
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(errcode, msg, sizeof msg);
     return make_error(ErrorKind::kBadInput, "invalid regex at offset " + std::to_string(erroff) +
                                                 ": " + reinterpret_cast<char*>(msg));
   }
-  pcre2_jit_compile(code.code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter on failure
+  pcre2_jit_compile(code->code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter on failure
+  return code;
+}
+
+struct FileOutcome {
+  bool searched = false;  // read and searched (not unreadable, too big or binary-checked out)
+  bool limited = false;   // PCRE2's match limit stopped the search
+};
+
+// Reads `name` (relative to `dir_fd`) into `buf` and searches it; a match
+// lands in *r (r->count > 0).
+FileOutcome search_file(int dir_fd, const char* name, ThreadMatcher& matcher, Buffer& buf,
+                        const GrepOptions& opt, GrepFileResult* r) {
+  FileOutcome outcome;
+  // No symlinks, and never block on a FIFO swapped in since the walk.
+  int fd = ::openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return outcome;
+  bool ok = buf.fill(fd, opt.max_file_bytes);
+  ::close(fd);
+  if (!ok) return outcome;
+  outcome.searched = true;
+  if (std::memchr(buf.data(), 0, std::min<size_t>(buf.size(), 8192))) return outcome;  // binary
+  outcome.limited = !search_buffer(matcher, buf.data(), buf.size(), opt, r);
+  return outcome;
+}
+
+GrepSummary summarize(std::vector<std::pair<std::string, GrepFileResult>> hits, size_t searched,
+                      size_t limited);
+
+}  // namespace
+
+Result<GrepSummary> grep_files(const std::string& root, const std::vector<std::string>& files,
+                               const GrepOptions& opt) {
+  auto compiled = compile(opt);
+  if (!compiled.ok()) return compiled.error();
+  const Code& code = *compiled.value();
 
   std::vector<const std::string*> todo;
   todo.reserve(files.size());
@@ -191,7 +227,7 @@ Result<GrepSummary> grep_files(const std::string& root, const std::vector<std::s
   }
   if (static_cast<size_t>(n) > groups.size()) n = std::max<int>(1, static_cast<int>(groups.size()));
   std::atomic<size_t> next{0}, limited{0}, searched{0};
-  std::vector<std::vector<std::pair<size_t, GrepFileResult>>> per_thread(n);
+  std::vector<std::vector<std::pair<std::string, GrepFileResult>>> per_thread(n);
   std::string base = root.empty() ? "." : root;
 
   auto work = [&](int t) {
@@ -207,20 +243,11 @@ Result<GrepSummary> grep_files(const std::string& root, const std::vector<std::s
       if (dfd < 0) continue;
       for (size_t i = begin; i < end; ++i) {
         const char* name = todo[i]->c_str() + (dir.empty() ? 0 : dir.size() + 1);
-        // No symlinks, and never block on a FIFO swapped in since the walk.
-        int fd = ::openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-        if (fd < 0) continue;
-        bool ok = buf.fill(fd, opt.max_file_bytes);
-        ::close(fd);
-        if (!ok) continue;
-        searched.fetch_add(1, std::memory_order_relaxed);
-        if (std::memchr(buf.data(), 0, std::min<size_t>(buf.size(), 8192))) continue;  // binary
         GrepFileResult r;
-        if (!search_buffer(matcher, buf.data(), buf.size(), opt, &r)) limited.fetch_add(1);
-        if (r.count > 0) {
-          r.path = *todo[i];
-          per_thread[t].emplace_back(i, std::move(r));
-        }
+        FileOutcome o = search_file(dfd, name, matcher, buf, opt, &r);
+        if (o.searched) searched.fetch_add(1, std::memory_order_relaxed);
+        if (o.limited) limited.fetch_add(1, std::memory_order_relaxed);
+        if (r.count > 0) per_thread[t].emplace_back(*todo[i], std::move(r));
       }
       ::close(dfd);
     }
@@ -230,16 +257,81 @@ Result<GrepSummary> grep_files(const std::string& root, const std::vector<std::s
   work(0);
   for (auto& th : threads) th.join();
 
-  std::vector<std::pair<size_t, GrepFileResult>> all;
+  std::vector<std::pair<std::string, GrepFileResult>> all;
   for (auto& v : per_thread)
     for (auto& p : v) all.push_back(std::move(p));
-  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return summarize(std::move(all), searched.load(), limited.load());
+}
+
+namespace {
+
+// Results in path order (the walk's order), each carrying its path.
+GrepSummary summarize(std::vector<std::pair<std::string, GrepFileResult>> hits, size_t searched,
+                      size_t limited) {
+  std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   GrepSummary summary;
-  summary.files.reserve(all.size());
-  for (auto& p : all) summary.files.push_back(std::move(p.second));
-  summary.files_searched = searched.load();
-  summary.files_hit_limit = limited.load();
+  summary.files.reserve(hits.size());
+  for (auto& [path, r] : hits) {
+    r.path = std::move(path);
+    summary.files.push_back(std::move(r));
+  }
+  summary.files_searched = searched;
+  summary.files_hit_limit = limited;
   return summary;
+}
+
+// Matching state for one thread of the walk, lent per directory.
+struct Worker {
+  explicit Worker(const pcre2_code* code) : matcher(code) {}
+  ThreadMatcher matcher;
+  Buffer buf;
+};
+
+}  // namespace
+
+Result<GrepSummary> grep_tree(const std::string& root, const GrepOptions& opt) {
+  auto compiled = compile(opt);
+  if (!compiled.ok()) return compiled.error();
+  const Code& code = *compiled.value();
+  std::mutex mu;
+  std::vector<std::unique_ptr<Worker>> idle;
+  std::vector<std::pair<std::string, GrepFileResult>> hits;
+  size_t searched = 0, limited = 0;
+  int root_fd = ::open(root.empty() ? "." : root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH);
+  if (root_fd < 0) return make_error(ErrorKind::kNotFound, "cannot open directory " + root);
+
+  WalkOptions walk;
+  walk.threads = opt.threads;
+  walk.on_files = [&](const FileBatch& batch) {
+    std::unique_ptr<Worker> w;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!idle.empty()) {
+        w = std::move(idle.back());
+        idle.pop_back();
+      }
+    }
+    if (!w) w = std::make_unique<Worker>(code.code);
+    std::vector<std::pair<std::string, GrepFileResult>> found;
+    size_t n_searched = 0, n_limited = 0;
+    int dir_fd = batch.dir_fd >= 0 ? batch.dir_fd : root_fd;
+    for (const std::string& path : *batch.paths) {
+      if (path.empty() || path.back() == '/' || !glob_ok(opt.glob, path)) continue;
+      GrepFileResult r;
+      FileOutcome o = search_file(dir_fd, path.c_str() + batch.name_offset, w->matcher, w->buf, opt, &r);
+      n_searched += o.searched;
+      n_limited += o.limited;
+      if (r.count > 0) found.emplace_back(path, std::move(r));
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    idle.push_back(std::move(w));
+    searched += n_searched;
+    limited += n_limited;
+    for (auto& f : found) hits.push_back(std::move(f));
+  };
+  list_files(root, walk);
+  ::close(root_fd);
+  return summarize(std::move(hits), searched, limited);
 }
 
 }  // namespace bastion::index

@@ -45,4 +45,10 @@ struct GrepSummary {
 Result<GrepSummary> grep_files(const std::string& root, const std::vector<std::string>& files,
                                const GrepOptions& options);
 
+// Walks `root` by list_files' rules and searches while the walk goes on:
+// the walk's threads grep each directory's files as soon as it is listed,
+// so no core waits for the whole listing (it was ~a third of the time on
+// /usr/include). Same result as grep_files(root, list_files(root), options).
+Result<GrepSummary> grep_tree(const std::string& root, const GrepOptions& options);
+
 }  // namespace bastion::index

@@ -75,7 +75,9 @@ constexpr const char* kIgnoreFiles[] = {".gitignore", ".ignore", ".bastionignore
 
 class Walker {
  public:
-  Walker(std::string repo_root, const WalkOptions& opts) : root_(std::move(repo_root)), opts_(opts) {}
+  // `prefix`: the walk root relative to the repository root ("" = same).
+  Walker(std::string repo_root, std::string prefix, const WalkOptions& opts)
+      : root_(std::move(repo_root)), strip_(prefix.empty() ? 0 : prefix.size() + 1), opts_(opts) {}
 
   IgnoreFile global_exclude;  // core.excludesFile
   IgnoreFile info_exclude;    // .git/info/exclude
@@ -167,13 +169,23 @@ class Walker {
       }
       std::vector<Task> subdirs;
       scan(task, out, &subdirs, dirs);
+      enqueue(&subdirs);
       {
         std::lock_guard<std::mutex> lock(mu_);
-        for (auto& t : subdirs) queue_.push_back(std::move(t));
         --active_;
       }
       cv_.notify_all();
     }
+  }
+
+  void enqueue(std::vector<Task>* tasks) {
+    if (tasks->empty()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& t : *tasks) queue_.push_back(std::move(t));
+    }
+    tasks->clear();
+    cv_.notify_all();
   }
 
   void scan(const Task& task, std::vector<std::string>* out, std::vector<Task>* subdirs,
@@ -199,12 +211,14 @@ class Walker {
     // An untracked nested repository is one entry, "dir/", as git lists it.
     if (task.check_nested && has_dotgit && is_nested_repo(dir)) {
       out->push_back(task.rel + "/");
+      report_unwalked({out->back()});
       ::closedir(d);
       return;
     }
     if (opts_.dirs) dirs->push_back(task.rel);
     bool respect = opts_.respect_ignores;
     auto node = has_ignore_file ? load_node(task.rel, task.node, dfd) : task.node;
+    size_t listed_before = out->size();
     for (Entry& e : entries) {
       std::string path = join_rel(task.rel, e.name);
       unsigned char type = e.type;
@@ -230,14 +244,40 @@ class Walker {
           subdirs->push_back({std::move(path), node, true});
         }
       } else if (type == DT_REG || type == DT_LNK) {
-        if (respect && (tracked.count(path) || excluded(node.get(), path, false))) continue;
+        // A tracked file is listed even where ignored (list_files lists the
+        // tracked files the walk does not reach).
+        if (respect && !tracked.count(path) && excluded(node.get(), path, false)) continue;
         if (passes_filters(root_ + "/" + path, type == DT_LNK)) out->push_back(std::move(path));
       }
+    }
+    // Subdirectories go to the queue before this thread greps (or whatever
+    // on_files does), so the other threads keep walking meanwhile.
+    enqueue(subdirs);
+    if (opts_.on_files && out->size() > listed_before) {
+      std::vector<std::string> batch;
+      batch.reserve(out->size() - listed_before);
+      for (size_t i = listed_before; i < out->size(); ++i) batch.push_back((*out)[i].substr(strip_));
+      size_t dir_len = task.rel.size() - std::min(task.rel.size(), strip_);
+      opts_.on_files(FileBatch{dfd, dir_len ? dir_len + 1 : 0, &batch});
     }
     ::closedir(d);
   }
 
+ public:
+  // Hands files listed outside the walk (tracked ones it did not reach) to
+  // on_files; `repo_paths` are repo-relative.
+  void report_unwalked(const std::vector<std::string>& repo_paths) const {
+    if (!opts_.on_files || repo_paths.empty()) return;
+    std::vector<std::string> batch;
+    batch.reserve(repo_paths.size());
+    for (const std::string& p : repo_paths) batch.push_back(p.substr(strip_));
+    opts_.on_files(FileBatch{-1, 0, &batch});
+  }
+
+ private:
+
   std::string root_;
+  size_t strip_;  // length of the walk root's repo-relative prefix and its slash
   WalkOptions opts_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -258,7 +298,7 @@ std::vector<std::string> list_files(const std::string& root, const WalkOptions& 
     prefix.clear();
   }
 
-  Walker walker(repo_root, options);
+  Walker walker(repo_root, prefix, options);
   if (!repo.git_dir.empty()) {
     std::string excludes = global_excludes_path(repo);
     auto f = fs::read_file(excludes);
@@ -294,21 +334,28 @@ std::vector<std::string> list_files(const std::string& root, const WalkOptions& 
   }
   if (!root_excluded) walker.run(Task{prefix, node, false});
 
-  // Tracked files that exist on disk.
+  // Tracked files that exist on disk, where the walk did not reach them
+  // (inside excluded directories, or submodules).
   std::vector<std::string>& out = walker.results;
   std::string want = prefix.empty() ? "" : prefix + "/";
+  std::unordered_set<std::string_view> walked;
+  if (!walker.tracked.empty()) walked.insert(out.begin(), out.end());
+  std::vector<std::string> unwalked;
   for (const std::string& path : walker.tracked) {
-    if (path.compare(0, want.size(), want) != 0) continue;
+    if (path.compare(0, want.size(), want) != 0 || walked.count(path)) continue;
     std::string abs = repo_root + "/" + path;
     struct stat st;
     if (::lstat(abs.c_str(), &st) != 0) continue;
     if (S_ISDIR(st.st_mode)) {
-      out.push_back(path);  // a submodule's gitlink
+      unwalked.push_back(path);  // a submodule's gitlink
     } else if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) &&
                walker.passes_filters(abs, S_ISLNK(st.st_mode))) {
-      out.push_back(path);
+      unwalked.push_back(path);
     }
   }
+  walked.clear();  // views into `out`, which grows next
+  walker.report_unwalked(unwalked);
+  out.insert(out.end(), std::make_move_iterator(unwalked.begin()), std::make_move_iterator(unwalked.end()));
   if (!want.empty())
     for (auto& p : out) p.erase(0, want.size());
   if (options.dirs) {

@@ -6,10 +6,22 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace bastion::index {
+
+// Files listed by one step of the walk. `paths` are relative to the walk
+// root, like list_files' result. When `dir_fd` >= 0 they all sit in one
+// directory, open as `dir_fd` for the duration of the call: open
+// `paths[i].c_str() + name_offset` relative to it. When `dir_fd` < 0, open
+// them relative to the walk root.
+struct FileBatch {
+  int dir_fd = -1;
+  size_t name_offset = 0;
+  const std::vector<std::string>* paths = nullptr;
+};
 
 struct WalkOptions {
   bool respect_ignores = true;
@@ -19,6 +31,11 @@ struct WalkOptions {
   // When set, receives every directory the walk descended into (relative
   // to the walk root, "" for the root itself): what a watcher must watch.
   std::vector<std::string>* dirs = nullptr;
+  // When set, receives the listed files in batches as soon as they are
+  // decided, so a consumer (grep) works while the walk goes on. Called from
+  // the walk's threads, concurrently and in no particular order; every
+  // listed file is passed exactly once. See FileBatch.
+  std::function<void(const FileBatch&)> on_files;
 };
 
 // Repo-relative paths ('/'-separated), sorted bytewise like git.

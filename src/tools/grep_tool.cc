@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "index/grep.h"
-#include "index/walker.h"
 #include "tools/core_tools.h"
 #include "tools/tool_util.h"
 #include "util/fs.h"
@@ -57,10 +56,9 @@ class GrepTool : public Tool {
     if (!abs.ok()) return error_result(abs.error().message);
 
     std::string root;
-    std::vector<std::string> files;
+    std::vector<std::string> files;  // empty: the whole tree under root
     if (fs::is_directory(*abs)) {
       root = *abs;
-      files = index::list_files(root);
     } else if (fs::exists(*abs)) {
       size_t slash = abs->rfind('/');
       root = abs->substr(0, slash);
@@ -76,7 +74,7 @@ class GrepTool : public Tool {
     opt.files_only = mode == "files_with_matches";
     opt.count_only = mode == "count";
     opt.max_lines_per_file = kMaxContentLines + 1;  // one more, to know output was capped
-    auto res = index::grep_files(root, files, opt);
+    auto res = files.empty() ? index::grep_tree(root, opt) : index::grep_files(root, files, opt);
     if (!res.ok()) return error_result(res.error().message);
 
     ToolResult r;

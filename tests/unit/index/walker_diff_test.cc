@@ -3,12 +3,14 @@
 // negations, `**`, classes, escapes, anchoring, dir-only patterns, nested
 // repositories, global and info excludes, tracked-but-ignored files, index v4).
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -235,7 +237,25 @@ TEST_F(WalkerDiffTest, MatchesGitLsFilesOnGeneratedTrees) {
     auto expected = split_nul(git(repo, {"ls-files", "-z", "-co", "--exclude-standard"}));
     WalkOptions opts;
     opts.threads = 1 + seed % 3;
+    std::mutex batches_mu;
+    std::vector<std::string> streamed;
+    size_t unreachable = 0;
+    opts.on_files = [&](const FileBatch& b) {
+      std::lock_guard<std::mutex> lock(batches_mu);
+      for (const std::string& p : *b.paths) {
+        streamed.push_back(p);
+        // Each path opens where the batch says it is.
+        int dir = b.dir_fd >= 0 ? b.dir_fd : AT_FDCWD;
+        std::string name = b.dir_fd >= 0 ? p.substr(b.name_offset) : repo + "/" + p;
+        if (!name.empty() && name.back() == '/') name.pop_back();
+        struct stat st;
+        if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) ++unreachable;
+      }
+    };
     auto actual = list_files(repo, opts);
+    std::sort(streamed.begin(), streamed.end());
+    EXPECT_EQ(streamed, actual) << "seed " << seed << ": on_files must pass every listed file once";
+    EXPECT_EQ(unreachable, 0u) << "seed " << seed;
     std::set<std::string> shown(expected.begin(), expected.end());
     on_disk += g.files.size();
     for (auto& f : g.files) listed += shown.count(f);
@@ -271,6 +291,21 @@ TEST_F(WalkerDiffTest, SubdirectoryWalkMatchesGitRunInThatDirectory) {
     ASSERT_TRUE(fs::write_file_atomic(repo + "/" + f, "x").ok());
   auto expected = split_nul(git(repo + "/src", {"ls-files", "-z", "-co", "--exclude-standard"}));
   EXPECT_EQ(list_files(repo + "/src"), expected);
+  // Streamed batches are relative to the walk root too, and open from their directory.
+  WalkOptions opts;
+  std::mutex mu;
+  std::vector<std::string> streamed;
+  opts.on_files = [&](const FileBatch& b) {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const std::string& p : *b.paths) {
+      streamed.push_back(p);
+      ASSERT_GE(b.dir_fd, 0) << p;
+      EXPECT_EQ(::faccessat(b.dir_fd, p.c_str() + b.name_offset, F_OK, 0), 0) << p;
+    }
+  };
+  list_files(repo + "/src", opts);
+  std::sort(streamed.begin(), streamed.end());
+  EXPECT_EQ(streamed, expected);
   EXPECT_EQ(expected, (std::vector<std::string>{".gitignore", "a.cc", "keep.log", "lib/b.cc"}));
 }
 
