@@ -12,7 +12,12 @@
 #            TTFB under load and RSS of each proxy.
 # Usage: bench/gateway_bench.sh [BUILD_DIR] [latency|ttfb|streams|all]
 #   env: DURATION=10s CONNS=16 STREAMS="1000 9900" TTFB_N=500
-#        PORT_BASE=18181 (five ports from it; move it when another run holds them)
+#        SPLIT_STREAMS="10000" (optional: streams spread over two more gateway
+#        processes sharing the one SQLite database, past one process's limit)
+#        KEEP=1 (keep the work directory: logs, configs, database)
+#        PORT_BASE=18181 (five ports from it, seven with SPLIT_STREAMS; move it when another run holds them;
+#        for `streams` keep it below the ephemeral range, /proc/sys/net/ipv4/ip_local_port_range:
+#        with PORT_BASE=38181 a split gateway's port was already taken at start-up)
 # Use a Release build (cmake -DCMAKE_BUILD_TYPE=Release, targets bastion and
 # fake_model_server). The open-files hard limit caps the stream count: each
 # gateway stream holds two sockets (client + upstream).
@@ -41,7 +46,7 @@ cleanup() {
   [ -f "$W/nginx.pid" ] && kill "$(cat "$W/nginx.pid")" 2>/dev/null || true
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null
-  rm -rf "$W"
+  if [ -n "${KEEP:-}" ]; then echo "# work directory kept: $W" >&2; else rm -rf "$W"; fi
   true
 }
 trap cleanup EXIT
@@ -73,7 +78,10 @@ worker_processes 1;
 worker_rlimit_nofile $(ulimit -n);
 pid $W/nginx.pid;
 error_log $W/nginx.err;
-events { worker_connections $(ulimit -n); }
+# Twice the descriptors: nginx preallocates one slot per connection and ran
+# out of slots ("worker_connections are not enough") at 9,374 streams with
+# as many slots as descriptors.
+events { worker_connections $((2 * $(ulimit -n))); }
 http {
   access_log off;
   client_body_temp_path $W; proxy_temp_path $W; fastcgi_temp_path $W; uwsgi_temp_path $W; scgi_temp_path $W;
@@ -107,6 +115,20 @@ KEY=$("$BIN" gateway --config "$W/gw.toml" user add bench | tail -1)
 "$BIN" gateway --config "$W/gw.toml" serve 2>"$W/gw.log" & GW_PID=$!; PIDS+=($GW_PID)
 for i in $(seq 100); do curl -sf http://127.0.0.1:$GW/healthz >/dev/null && break; sleep 0.1; done
 echo "# gateway idle RSS: $(ps -o rss= -p $GW_PID) KiB"
+if [ -n "${SPLIT_STREAMS:-}" ] && { [ "$PART" = all ] || [ "$PART" = streams ]; }; then
+  # Started now: once the streams run, its port may be some socket's
+  # ephemeral port (PORT_BASE sits in the ephemeral range).
+  # Two fresh processes (ports PORT_BASE+5 and +6), not the one the other
+  # parts load, so their RSS is that of these streams alone.
+  SPLIT_ARGS=()
+  for n in 5 6; do
+    port=$((PB + n))
+    sed "s/^listen = .*/listen = \"127.0.0.1:$port\"/" "$W/gw.toml" > "$W/gw$n.toml"
+    "$BIN" gateway --config "$W/gw$n.toml" serve 2>"$W/gw$n.log" & PIDS+=($!)
+    SPLIT_ARGS+=(--url http://127.0.0.1:$port --pid $!)
+    for i in $(seq 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
+  done
+fi
 
 if [ "$PART" = all ] || [ "$PART" = latency ]; then
   cat > "$W/post.lua" <<LUA
@@ -152,13 +174,38 @@ fi
 
 if [ "$PART" = all ] || [ "$PART" = streams ]; then
   echo "== concurrent SSE streams (open files limit $(ulimit -n))"
-  python3 "$ROOT/bench/gateway_sse_load.py" upstream --port $SSE --hold 90 > "$W/sse_up.log" 2>&1 & PIDS+=($!)
-  for i in $(seq 50); do grep -q ready "$W/sse_up.log" 2>/dev/null && break; sleep 0.1; done
+  # A fresh SSE upstream per target, so no proxy meets the previous one's
+  # streams still winding down in it (it notices a closed stream only at
+  # its next 2 s event).
+  start_sse() {
+    # `|| true`: under set -e, wait's 143 (killed by SIGTERM) would end the script.
+    { [ -n "${SSE_PID:-}" ] && kill "$SSE_PID" 2>/dev/null && wait "$SSE_PID" 2>/dev/null; } || true
+    : > "$W/sse_up.log"
+    python3 "$ROOT/bench/gateway_sse_load.py" upstream --port $SSE --hold 90 > "$W/sse_up.log" 2>&1 & SSE_PID=$!; PIDS+=($SSE_PID)
+    for i in $(seq 50); do grep -q ready "$W/sse_up.log" 2>/dev/null && return 0; sleep 0.1; done
+    echo "SSE upstream did not start" >&2; exit 1
+  }
+  start_sse
   python3 "$ROOT/bench/gateway_sse_load.py" clients --name gateway --url http://127.0.0.1:$GW --key "$KEY" \
     --pid $GW_PID --streams $STREAMS
+  start_sse
   python3 "$ROOT/bench/gateway_sse_load.py" clients --name nginx --url http://127.0.0.1:$NGSSE \
     --pid "$(cat "$W/nginx.pid")" --streams $STREAMS
+  if [ -n "${SPLIT_STREAMS:-}" ]; then
+    # Two gateway processes on the one SQLite database (the second started
+    # with the first), the streams spread over both: each process has its
+    # own open-files limit, so together they get past one process's ~9,990
+    # ceiling. RSS is their sum.
+    start_sse
+    python3 "$ROOT/bench/gateway_sse_load.py" clients --name "2 gateways, 1 SQLite db" --key "$KEY" \
+      "${SPLIT_ARGS[@]}" --streams $SPLIT_STREAMS
+    { grep -ho '"outcome":"[a-z_]*"' "$W/gw5.log" "$W/gw6.log" || true; } | sort | uniq -c |
+      sed 's/^/# two gateways outcomes: /'
+  fi
   # Streams the clients close while held open are logged as client_abort;
   # grep finding none must not fail the script under `set -e`.
   { grep -o '"outcome":"[a-z_]*"' "$W/gw.log" || true; } | sort | uniq -c | sed 's/^/# gateway outcomes: /'
+  # Why nginx dropped streams, if it did (the work directory is deleted on exit).
+  { grep -v ' \[notice\] ' "$W/nginx.err" 2>/dev/null || true; } | sed 's/^.*\] [0-9#]*: //' | sort | uniq -c |
+    sort -rn | head -5 | sed 's/^/# nginx error log: /'
 fi

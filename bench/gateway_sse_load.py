@@ -14,6 +14,10 @@ Two roles, run as two processes so each holds only one socket per stream
       one has its first event (time-to-first-byte per stream), reads the RSS
       of process PID (and its children: nginx's workers), prints one line
       per N, then closes them all.
+      --url and --pid may be repeated (the same count of each): the N
+      streams are spread evenly over the proxies (e.g. two gateway
+      processes on one database) and the line gives each one's RSS and
+      their sum.
 """
 import argparse, asyncio, json, os, statistics, sys, time
 
@@ -100,23 +104,29 @@ def rss_kib(pid):
 
 
 async def run_clients(a):
-    host, port = a.url.split("//")[1].split(":")
+    if len(a.url) != len(a.pid):
+        sys.exit("clients: give one --pid per --url")
+    targets = [(u.split("//")[1].split(":")[0], int(u.split("//")[1].split(":")[1])) for u in a.url]
     for n in a.streams:
         ttfbs, errors, hold = [], [], asyncio.Event()
-        base = rss_kib(a.pid)
+        base = sum(rss_kib(p) for p in a.pid)
         tasks = []
         for i in range(n):
-            tasks.append(asyncio.create_task(client(host, int(port), a.key, a.model, ttfbs, errors, hold)))
+            host, port = targets[i % len(targets)]
+            tasks.append(asyncio.create_task(client(host, port, a.key, a.model, ttfbs, errors, hold)))
             if i % 200 == 199:
                 await asyncio.sleep(0.05)
         t_end = time.time() + 120
         while len(ttfbs) + len(errors) < n and time.time() < t_end:
             await asyncio.sleep(0.2)
         await asyncio.sleep(1)  # let the proxy settle every buffer
-        rss = rss_kib(a.pid)
+        each = [rss_kib(p) for p in a.pid]
+        rss = sum(each)
+        split = f" = {' + '.join(f'{r/1024:.1f}' for r in each)}" if len(each) > 1 else ""
         q = statistics.quantiles(ttfbs, n=100) if len(ttfbs) > 2 else [0] * 99
         print(f"{a.name}: streams={n} open={len(ttfbs)} errors={len(errors)} ttfb_p50={q[49]*1000:.1f}ms "
-              f"ttfb_p99={q[98]*1000:.1f}ms rss={rss/1024:.1f}MiB (idle before {base/1024:.1f}MiB)", flush=True)
+              f"ttfb_p99={q[98]*1000:.1f}ms rss={rss/1024:.1f}MiB{split} (idle before {base/1024:.1f}MiB)",
+              flush=True)
         if errors:
             print(f"  first error: {errors[0]}", flush=True)
         hold.set()
@@ -134,9 +144,9 @@ def main():
     up.add_argument("--port", type=int, required=True)
     up.add_argument("--hold", type=float, default=30)
     cl = sub.add_parser("clients")
-    cl.add_argument("--url", required=True)
+    cl.add_argument("--url", action="append", required=True)
     cl.add_argument("--key", default="none")
-    cl.add_argument("--pid", type=int, required=True)
+    cl.add_argument("--pid", type=int, action="append", required=True)
     cl.add_argument("--name", default="gateway")
     cl.add_argument("--model", default="sse")
     cl.add_argument("--streams", type=int, nargs="+", default=[1000])
