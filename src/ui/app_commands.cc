@@ -13,19 +13,6 @@
 #include "util/fs.h"
 
 namespace bastion::ui {
-namespace {
-
-void split_lines_into(const std::string& text, std::vector<std::string>* out, const std::string& indent) {
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    out->push_back(indent + text.substr(start, nl - start));
-    start = nl + 1;
-  }
-}
-
-}  // namespace
 
 void App::show_help() {
   const char* lines[] = {
