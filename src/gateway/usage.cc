@@ -63,26 +63,92 @@ int64_t generated_text_bytes(std::string_view payload) {
   return n;
 }
 
-}  // namespace
-
-Usage usage_from_json(const Json& body, Protocol protocol) {
+Usage read_usage(const Json& u, Protocol protocol) {
   Usage out;
-  if (!body.is_object()) return out;
-  auto it = body.find("usage");
-  if (it == body.end()) return out;
-  if (protocol == Protocol::kAnthropic && it->contains("input_tokens")) read_anthropic(*it, out, false);
-  else read_openai(*it, out);
+  if (protocol == Protocol::kAnthropic && u.is_object() && u.contains("input_tokens")) read_anthropic(u, out, false);
+  else read_openai(u, out);
   return out;
 }
 
+// A structural scanner for usage_from_body: each returns the index just
+// past what starts at `i`, or kCut when the body ends first. Scalars are
+// taken up to the next delimiter without checking their spelling.
+constexpr size_t kCut = std::string_view::npos;
+
+size_t skip_ws(std::string_view s, size_t i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')) ++i;
+  return i;
+}
+
+size_t skip_string(std::string_view s, size_t i) {  // s[i] == '"'
+  for (++i; i < s.size(); ++i) {
+    if (s[i] == '\\') ++i;
+    else if (s[i] == '"') return i + 1;
+  }
+  return kCut;
+}
+
+size_t skip_value(std::string_view s, size_t i) {
+  if (i >= s.size()) return kCut;
+  if (s[i] == '"') return skip_string(s, i);
+  if (s[i] == '{' || s[i] == '[') {
+    int depth = 0;
+    for (; i < s.size(); ++i) {
+      char c = s[i];
+      if (c == '"') {
+        i = skip_string(s, i);
+        if (i == kCut) return kCut;
+        --i;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if ((c == '}' || c == ']') && --depth == 0) {
+        return i + 1;
+      }
+    }
+    return kCut;
+  }
+  size_t start = i;
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\n' &&
+         s[i] != '\r' && s[i] != '\t')
+    ++i;
+  return i == start || i == s.size() ? kCut : i;  // a scalar is never the body's last byte
+}
+
+}  // namespace
+
+Usage usage_from_json(const Json& body, Protocol protocol) {
+  if (!body.is_object()) return Usage{};
+  auto it = body.find("usage");
+  if (it == body.end()) return Usage{};
+  return read_usage(*it, protocol);
+}
+
 Usage usage_from_body(std::string_view body, Protocol protocol) {
-  Json j = Json::parse(
-      body.begin(), body.end(),
-      [](int depth, Json::parse_event_t event, Json& parsed) {
-        return depth != 1 || event != Json::parse_event_t::key || parsed == "usage";
-      },
-      false);
-  return usage_from_json(j, protocol);
+  // Walks the top-level object's members without building them; only the
+  // value of "usage" goes through the JSON parser.
+  size_t n = body.size();
+  size_t i = skip_ws(body, 0);
+  if (i >= n || body[i] != '{') return Usage{};
+  std::string_view usage;
+  for (i = skip_ws(body, i + 1); i < n && body[i] != '}';) {
+    size_t key_end = body[i] == '"' ? skip_string(body, i) : kCut;
+    if (key_end == kCut) return Usage{};
+    std::string_view key = body.substr(i + 1, key_end - i - 2);
+    i = skip_ws(body, key_end);
+    if (i >= n || body[i] != ':') return Usage{};
+    size_t value = skip_ws(body, i + 1);
+    size_t value_end = skip_value(body, value);
+    if (value_end == kCut) return Usage{};
+    if (key == "usage") usage = body.substr(value, value_end - value);  // the last one wins, as in a parser
+    i = skip_ws(body, value_end);
+    if (i < n && body[i] == ',') i = skip_ws(body, i + 1);
+    else if (i >= n || body[i] != '}') return Usage{};
+  }
+  if (i >= n || skip_ws(body, i + 1) != n) return Usage{};  // cut short, or more after the object
+  if (usage.empty()) return Usage{};
+  Json u = Json::parse(usage, nullptr, false);
+  if (u.is_discarded()) return Usage{};
+  return read_usage(u, protocol);
 }
 
 double usage_cost(const Usage& u, const Price& p) {

@@ -33,9 +33,11 @@ struct Usage {
 
 // Reads usage from a whole (non-streaming) JSON body of either protocol.
 Usage usage_from_json(const Json& body, Protocol protocol);
-// usage_from_json of a whole non-streamed reply body, building only its
-// top-level "usage" member (the choices and message text are tokenized
-// but not stored): the gateway reads every reply this way.
+// usage_from_json of a whole non-streamed reply body: the top-level
+// object's members are skipped by a structural scan (strings, brackets)
+// and only "usage" is parsed, so the choices and message text are never
+// tokenized. A body cut short, or not one JSON object, gives no usage.
+// The gateway reads every non-streamed reply this way.
 Usage usage_from_body(std::string_view body, Protocol protocol);
 
 // Cost in USD at the given per-million prices.

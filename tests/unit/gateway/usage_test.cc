@@ -97,6 +97,34 @@ TEST(UsageFromBody, ReadsOnlyTheTopLevelUsage) {
   EXPECT_FALSE(usage_from_body("not json", Protocol::kOpenAi).reported);
 }
 
+TEST(UsageFromBody, SkipsStringsAndBracketsInsideOtherMembers) {
+  // Quotes, brackets and a "usage" key inside message text are text, not structure.
+  std::string body =
+      R"({"id":"c1","choices":[{"message":{"content":"say \"usage\": {\"prompt_tokens\": 99} ]}[{ \\"}}],)"
+      R"("n":-1.5e3,"ok":true,"none":null,"usage":{"prompt_tokens":7,"completion_tokens":2}} )";
+  ASSERT_FALSE(Json::parse(body, nullptr, false).is_discarded());
+  auto u = usage_from_body(body, Protocol::kOpenAi);
+  EXPECT_TRUE(u.reported);
+  EXPECT_EQ(u.input_tokens, 7);
+  EXPECT_EQ(u.output_tokens, 2);
+  // The last top-level "usage" counts, as when the body is parsed whole.
+  EXPECT_EQ(usage_from_body(R"({"usage":{"prompt_tokens":1},"usage":{"prompt_tokens":3}})", Protocol::kOpenAi)
+                .input_tokens,
+            3);
+  EXPECT_FALSE(usage_from_body(R"({"choices":[]})", Protocol::kOpenAi).reported);
+  EXPECT_FALSE(usage_from_body(R"([{"usage":{"prompt_tokens":1}}])", Protocol::kOpenAi).reported);
+  EXPECT_FALSE(usage_from_body(R"({"usage":{"prompt_tokens":1}} trailing)", Protocol::kOpenAi).reported);
+}
+
+TEST(UsageFromBody, ABodyCutAnywhereGivesNoUsage) {
+  // Usage first: a reply cut after it must still not count as complete.
+  std::string body = R"({"usage":{"prompt_tokens":4,"completion_tokens":6},"choices":[{"message":)"
+                     R"({"content":"a \"b\" [c]"}}],"x":12})";
+  ASSERT_TRUE(usage_from_body(body, Protocol::kOpenAi).reported);
+  for (size_t n = 0; n < body.size(); ++n)
+    EXPECT_FALSE(usage_from_body(std::string_view(body).substr(0, n), Protocol::kOpenAi).reported) << n;
+}
+
 TEST(UsageCost, UsesCachedPrice) {
   Usage u;
   u.input_tokens = 1000000;
