@@ -15,6 +15,17 @@ CREATE TABLE IF NOT EXISTS gw_users (
   daily_tokens BIGINT NOT NULL DEFAULT 0, monthly_usd DOUBLE PRECISION NOT NULL DEFAULT 0,
   rpm BIGINT NOT NULL DEFAULT 0, tpm BIGINT NOT NULL DEFAULT 0, models TEXT NOT NULL DEFAULT '',
   disabled INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL DEFAULT 0);
+-- Quota counters: one row per user and per team, holding its current
+-- windows (UTC day number, month number = year*12 + month, minute number)
+-- and what they have used. A write for a newer window starts it afresh.
+CREATE TABLE IF NOT EXISTS gw_quota (
+  scope TEXT NOT NULL, name TEXT NOT NULL,
+  day BIGINT NOT NULL DEFAULT 0, day_tokens BIGINT NOT NULL DEFAULT 0,
+  month BIGINT NOT NULL DEFAULT 0, month_usd DOUBLE PRECISION NOT NULL DEFAULT 0,
+  minute BIGINT NOT NULL DEFAULT 0, minute_tokens BIGINT NOT NULL DEFAULT 0,
+  minute_requests BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (scope, name));
+-- The counters before gw_quota (a row per scope, name and window): read
+-- once, when gw_quota is still empty, to carry the current windows over.
 CREATE TABLE IF NOT EXISTS gw_counters (
   scope TEXT NOT NULL, name TEXT NOT NULL, win TEXT NOT NULL,
   tokens BIGINT NOT NULL DEFAULT 0, usd DOUBLE PRECISION NOT NULL DEFAULT 0,
@@ -37,29 +48,54 @@ CREATE TABLE IF NOT EXISTS gw_audit (
   prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 )sql";
 
-// The day, month and minute counters of a user (and of their team) in one
-// statement: 3 or 6 rows, each added to its counter. Parameters: user,
-// [team,] day, month, minute, tokens, usd, requests (PostgreSQL refuses a
-// parameter that the statement does not use).
-std::string upsert_counters_sql(bool team) {
-  std::string sql = "INSERT INTO gw_counters (scope, name, win, tokens, usd, requests) VALUES ";
+// Charges a reservation to the quota rows of a user (and of their team)
+// in one statement. A row whose window is older than the request's starts
+// that window afresh; a row already in a newer window (another process's
+// clock is ahead) is charged in that window, so no reservation goes
+// uncounted. Parameters: user, [team,] day, month, minute, tokens, usd,
+// requests (PostgreSQL refuses a parameter that the statement does not use).
+std::string charge_quota_sql(bool team) {
   int w = team ? 3 : 2;  // the first window parameter
-  auto p = [](int i) { return "$" + std::to_string(i); };
-  for (int i = 0; i < (team ? 6 : 3); ++i) {
+  auto p = [&](int i) { return "$" + std::to_string(w + i); };
+  std::string sql =
+      "INSERT INTO gw_quota (scope, name, day, day_tokens, month, month_usd, minute, minute_tokens, "
+      "minute_requests) VALUES ";
+  for (int i = 0; i < (team ? 2 : 1); ++i) {
     if (i) sql += ",";
-    sql += i < 3 ? "('user',$1," : "('team',$2,";
-    sql += p(w + i % 3) + "," + p(w + 3) + "," + p(w + 4) + "," + p(w + 5) + ")";
+    sql += i == 0 ? "('user',$1," : "('team',$2,";
+    sql += p(0) + "," + p(3) + "," + p(1) + "," + p(4) + "," + p(2) + "," + p(3) + "," + p(5) + ")";
   }
-  return sql +
-         " ON CONFLICT (scope, name, win) DO UPDATE SET tokens = gw_counters.tokens + excluded.tokens, "
-         "usd = gw_counters.usd + excluded.usd, requests = gw_counters.requests + excluded.requests";
+  auto newer = [](const char* win) {
+    return std::string("excluded.") + win + " > gw_quota." + win;
+  };
+  auto restart_or_add = [&](const char* win, const char* col) {
+    return std::string(col) + " = CASE WHEN " + newer(win) + " THEN excluded." + col + " ELSE gw_quota." + col +
+           " + excluded." + col + " END";
+  };
+  auto advance = [&](const char* win) {
+    return std::string(win) + " = CASE WHEN " + newer(win) + " THEN excluded." + win + " ELSE gw_quota." + win +
+           " END";
+  };
+  return sql + " ON CONFLICT (scope, name) DO UPDATE SET " + restart_or_add("day", "day_tokens") + ", " +
+         advance("day") + ", " + restart_or_add("month", "month_usd") + ", " + advance("month") + ", " +
+         restart_or_add("minute", "minute_tokens") + ", " + restart_or_add("minute", "minute_requests") + ", " +
+         advance("minute");
 }
 // Function-local: the tests' child gateway runs from a static initializer,
 // possibly before this file's globals are constructed.
-const std::string& upsert_counters(bool team) {
-  static const std::string user_only = upsert_counters_sql(false), with_team = upsert_counters_sql(true);
+const std::string& charge_quota(bool team) {
+  static const std::string user_only = charge_quota_sql(false), with_team = charge_quota_sql(true);
   return team ? with_team : user_only;
 }
+// A settlement's correction (real usage minus the estimate) applies only
+// while the row is still in the request's windows: a window that has
+// passed is no longer checked by anyone. Parameters: scope, name, day,
+// month, minute, tokens, usd.
+const char* kCorrectQuota =
+    "UPDATE gw_quota SET day_tokens = CASE WHEN day = $3 THEN day_tokens + $6 ELSE day_tokens END, "
+    "month_usd = CASE WHEN month = $4 THEN month_usd + $7 ELSE month_usd END, "
+    "minute_tokens = CASE WHEN minute = $5 THEN minute_tokens + $6 ELSE minute_tokens END "
+    "WHERE scope = $1 AND name = $2";
 
 struct Tx {
   SqlConn& c;
@@ -80,16 +116,79 @@ std::tm utc(int64_t epoch) {
   return tm;
 }
 
-// Adds to the user's counters and, when `team` is not empty, the team's.
-Status add_counters(SqlConn& c, const std::string& user, const std::string& team, int64_t ts, int64_t tokens,
-                    double usd, int64_t requests) {
+// The quota windows `epoch` falls in, as stored in gw_quota.
+struct Windows {
+  int64_t day, month, minute;
+};
+Windows windows_at(int64_t epoch) {
+  std::tm tm = utc(epoch);
+  return {epoch / 86400, (tm.tm_year + 1900) * 12LL + tm.tm_mon, epoch / 60};
+}
+
+std::vector<SqlParam> window_params(const Windows& w, int64_t tokens, double usd) {
+  return {sql_int(w.day), sql_int(w.month), sql_int(w.minute), sql_int(tokens), sql_real(usd)};
+}
+
+// Charges a reservation to the user's quota row and, when `team` is not
+// empty, the team's.
+Status charge_quota(SqlConn& c, const std::string& user, const std::string& team, const Windows& w,
+                    int64_t tokens, double usd) {
   std::vector<SqlParam> params{user};
   if (!team.empty()) params.push_back(team);
-  for (std::string v : {day_window(ts), month_window(ts), minute_window(ts), sql_int(tokens), sql_real(usd),
-                        sql_int(requests)})
-    params.push_back(std::move(v));
-  auto r = c.query(upsert_counters(!team.empty()), params);
+  for (auto& v : window_params(w, tokens, usd)) params.push_back(std::move(v));
+  params.push_back(sql_int(1));
+  auto r = c.query(charge_quota(!team.empty()), params);
   if (!r) return r.error();
+  return ok_status();
+}
+
+// Applies a settlement's correction to the user's and the team's rows.
+Status correct_quota(SqlConn& c, const std::string& user, const std::string& team, const Windows& w,
+                     int64_t tokens, double usd) {
+  for (const char* scope : {"user", "team"}) {
+    const std::string& name = scope[0] == 'u' ? user : team;
+    if (name.empty()) continue;
+    std::vector<SqlParam> params{std::string(scope), name};
+    for (auto& v : window_params(w, tokens, usd)) params.push_back(std::move(v));
+    if (auto r = c.query(kCorrectQuota, params); !r) return r.error();
+  }
+  return ok_status();
+}
+
+// A database that still counts in gw_counters: the current windows' rows
+// become gw_quota rows (once, while gw_quota is empty), so an upgrade keeps
+// today's and this month's usage charged.
+Status carry_counters_over(SqlConn& c, int64_t now) {
+  auto any = c.query("SELECT 1 FROM gw_quota LIMIT 1");
+  if (!any) return any.error();
+  if (!any->empty()) return ok_status();
+  std::string d = day_window(now), m = month_window(now), n = minute_window(now);
+  auto rows = c.query("SELECT scope, name, win, tokens, usd, requests FROM gw_counters WHERE win = $1 OR win = $2 "
+                      "OR win = $3 ORDER BY scope, name",
+                      {d, m, n});
+  if (!rows) return rows.error();
+  Windows w = windows_at(now);
+  for (size_t i = 0; i < rows->size();) {
+    std::string scope = row_text((*rows)[i], 0), name = row_text((*rows)[i], 1);
+    int64_t day_tokens = 0, minute_tokens = 0, minute_requests = 0;
+    double month_usd = 0;
+    for (; i < rows->size() && row_text((*rows)[i], 0) == scope && row_text((*rows)[i], 1) == name; ++i) {
+      const SqlRow& r = (*rows)[i];
+      std::string win = row_text(r, 2);
+      if (win == d) day_tokens = row_int(r, 3);
+      if (win == m) month_usd = row_real(r, 4);
+      if (win == n) {
+        minute_tokens = row_int(r, 3);
+        minute_requests = row_int(r, 5);
+      }
+    }
+    auto ins = c.query(
+        "INSERT INTO gw_quota (scope, name, day, day_tokens, month, month_usd, minute, minute_tokens, "
+        "minute_requests) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+        {scope, name, sql_int(w.day), sql_int(day_tokens), sql_int(w.month), sql_real(month_usd),
+         sql_int(w.minute), sql_int(minute_tokens), sql_int(minute_requests)});
+    if (!ins) return ins.error();
+  }
   return ok_status();
 }
 
@@ -130,6 +229,7 @@ Result<std::unique_ptr<GatewayStore>> GatewayStore::open(const std::string& url,
     Tx tx{conn};
     st = conn.lock("gw:schema");
     if (st) st = conn.exec_script(kSchema);
+    if (st) st = carry_counters_over(conn, static_cast<int64_t>(std::time(nullptr)));
     if (st) st = tx.commit();
   }
   s->release(std::move(*c));
@@ -254,26 +354,24 @@ Result<std::optional<QuotaDenial>> GatewayStore::reserve_in_tx(SqlConn& c, const
   if (auto s = c.lock("gw:u:" + q.user.name); !s) return s.error();
   if (!team.empty())
     if (auto s = c.lock("gw:t:" + team); !s) return s.error();
-  std::string d = day_window(q.now), m = month_window(q.now), n = minute_window(q.now);
+  Windows w = windows_at(q.now);
   auto check = [&](const std::string& scope, const std::string& name,
                    const Limits& lim) -> Result<std::optional<QuotaDenial>> {
-    // Three point lookups: SQLite runs `win IN (...)` through a temporary
-    // table, measurably slower.
-    auto rows = c.query("SELECT win, tokens, usd, requests FROM gw_counters WHERE scope=$1 AND name=$2 AND win=$3 "
-                        "UNION ALL SELECT win, tokens, usd, requests FROM gw_counters WHERE scope=$1 AND name=$2 "
-                        "AND win=$4 UNION ALL SELECT win, tokens, usd, requests FROM gw_counters WHERE scope=$1 "
-                        "AND name=$2 AND win=$5",
-                        {scope, name, d, m, n});
+    auto rows = c.query("SELECT day, day_tokens, month, month_usd, minute, minute_tokens, minute_requests "
+                        "FROM gw_quota WHERE scope=$1 AND name=$2",
+                        {scope, name});
     if (!rows) return rows.error();
     int64_t day_tokens = 0, min_tokens = 0, min_requests = 0;
     double month_usd = 0;
-    for (auto& r : *rows) {
-      std::string w = row_text(r, 0);
-      if (w == d) day_tokens = row_int(r, 1);
-      if (w == m) month_usd = row_real(r, 2);
-      if (w == n) {
-        min_tokens = row_int(r, 1);
-        min_requests = row_int(r, 3);
+    if (!rows->empty()) {
+      // A window the row has not reached yet is empty; one it is already
+      // past (another process's clock is ahead) is the one charged below.
+      const SqlRow& r = rows->front();
+      if (row_int(r, 0) >= w.day) day_tokens = row_int(r, 1);
+      if (row_int(r, 2) >= w.month) month_usd = row_real(r, 3);
+      if (row_int(r, 4) >= w.minute) {
+        min_tokens = row_int(r, 5);
+        min_requests = row_int(r, 6);
       }
     }
     int64_t next_minute = (q.now / 60 + 1) * 60;
@@ -298,11 +396,11 @@ Result<std::optional<QuotaDenial>> GatewayStore::reserve_in_tx(SqlConn& c, const
     if (!td) return td.error();
     if (*td) return *td;
   }
-  if (auto s = add_counters(c, q.user.name, team, q.now, q.est_tokens, q.est_usd, 1); !s) return s.error();
+  if (auto s = charge_quota(c, q.user.name, team, w, q.est_tokens, q.est_usd); !s) return s.error();
   auto ins = c.query(
       "INSERT INTO gw_requests (id, ts, day, user_name, team, model, endpoint, status, est_tokens, "
       "est_usd, stream) VALUES ($1,$2,$3,$4,$5,$6,$7,'pending',$8,$9,$10)",
-      {q.request_id, sql_int(q.now), d.substr(2), q.user.name, team, q.model, q.endpoint,
+      {q.request_id, sql_int(q.now), day_window(q.now).substr(2), q.user.name, team, q.model, q.endpoint,
        sql_int(q.est_tokens), sql_real(q.est_usd), sql_int(q.stream ? 1 : 0)});
   if (!ins) return ins.error();
   return std::optional<QuotaDenial>();
@@ -392,7 +490,7 @@ Status GatewayStore::settle_in_tx(SqlConn& c, const Settlement& s, bool audit_bo
   std::string user = row_text(r, 1), team = row_text(r, 2);
   int64_t dtok = s.usage.total() - row_int(r, 3);
   double dusd = s.cost - row_real(r, 4);
-  if (auto st = add_counters(c, user, team, ts, dtok, dusd, 0); !st) return st;
+  if (auto st = correct_quota(c, user, team, windows_at(ts), dtok, dusd); !st) return st;
   JsonLine entry;
   entry.str("event", "request");
   entry.str("request_id", s.request_id);

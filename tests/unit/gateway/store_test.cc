@@ -8,8 +8,10 @@
 #include <chrono>
 #include <memory>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <thread>
+#include <tuple>
 
 #include "gateway/crypto.h"
 #include "gateway/sql_conn.h"
@@ -209,6 +211,77 @@ TEST(GatewayStore, RpmAndTeamLimits) {
   ASSERT_TRUE(td.has_value());
   EXPECT_EQ(td->scope, "team");
   EXPECT_EQ(td->limit, "tpm");
+}
+
+TEST(GatewayStore, ASettlementAfterItsMinuteLeavesTheNextMinuteAlone) {
+  auto s = GatewayStore::open("sqlite://" + temp_db(), 2);
+  ASSERT_TRUE(s.ok());
+  UserRecord u;
+  u.name = "m";
+  u.limits.tpm = 100;
+  ASSERT_TRUE((*s)->add_user(u).ok());
+  int64_t minute = 1700000040;  // the start of a minute
+  EXPECT_FALSE((*(*s)->reserve(req(u, "r1", 100, minute + 59))).has_value());
+  EXPECT_FALSE((*(*s)->reserve(req(u, "r2", 100, minute + 60))).has_value());  // a new minute
+  // r1 settles at 10 tokens, after its minute: its -90 must not reach the
+  // new minute, which still holds r2's 100.
+  ASSERT_TRUE((*s)->settle(settle("r1", 5, 5), false).ok());
+  auto d = *(*s)->reserve(req(u, "r3", 1, minute + 61));
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->limit, "tpm");
+  EXPECT_EQ(d->used, 100);
+  // Within its minute a settlement does correct the counter.
+  ASSERT_TRUE((*s)->settle(settle("r2", 5, 5), false).ok());
+  EXPECT_FALSE((*(*s)->reserve(req(u, "r4", 1, minute + 62))).has_value());
+}
+
+TEST(GatewayStore, AReservationFromABehindClockIsChargedToTheNewerWindow) {
+  // Two gateways whose clocks straddle a minute boundary: the one behind
+  // still charges the minute the counters are in, so the limit holds.
+  auto s = GatewayStore::open("sqlite://" + temp_db(), 2);
+  ASSERT_TRUE(s.ok());
+  UserRecord u;
+  u.name = "k";
+  u.limits.tpm = 100;
+  ASSERT_TRUE((*s)->add_user(u).ok());
+  int64_t minute = 1700000040;
+  EXPECT_FALSE((*(*s)->reserve(req(u, "ahead", 60, minute + 60))).has_value());
+  EXPECT_FALSE((*(*s)->reserve(req(u, "behind", 60, minute + 59))).has_value());  // sees 60 < 100
+  auto d = *(*s)->reserve(req(u, "next", 1, minute + 61));
+  ASSERT_TRUE(d.has_value()) << "the behind clock's 60 tokens went uncounted";
+  EXPECT_EQ(d->used, 120);
+}
+
+TEST(GatewayStore, CountersOfTheOldPerWindowTableAreCarriedOver) {
+  std::string path = temp_db();
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+  {
+    // A database written before gw_quota: one row per scope, name and window.
+    auto c = open_sql("sqlite://" + path);
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE((*c)->exec_script(
+        "CREATE TABLE gw_counters (scope TEXT NOT NULL, name TEXT NOT NULL, win TEXT NOT NULL, "
+        "tokens BIGINT NOT NULL DEFAULT 0, usd DOUBLE PRECISION NOT NULL DEFAULT 0, "
+        "requests BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (scope, name, win))"));
+    for (auto [win, tokens, usd] : {std::tuple{day_window(now), "900", "0"}, {month_window(now), "900", "4.5"},
+                                    {day_window(now - 86400), "50000", "0"}})
+      ASSERT_TRUE((*c)->query("INSERT INTO gw_counters VALUES ('user','old',$1,$2,$3,1)", {win, tokens, usd}));
+  }
+  auto s = GatewayStore::open("sqlite://" + path, 2);
+  ASSERT_TRUE(s.ok());
+  UserRecord u;
+  u.name = "old";
+  u.limits.daily_tokens = 1000;
+  u.limits.monthly_usd = 5;
+  ASSERT_TRUE((*s)->add_user(u).ok());
+  ReserveRequest r = req(u, "a", 100, now);
+  r.est_usd = 0.5;
+  EXPECT_FALSE((*(*s)->reserve(r)).has_value());  // 900 of 1000, $4.5 of $5
+  r.request_id = "b";
+  auto d = *(*s)->reserve(r);
+  ASSERT_TRUE(d.has_value()) << "today's 900 tokens were not carried over";
+  EXPECT_EQ(d->limit, "daily_tokens");
+  EXPECT_EQ(d->used, 1000);
 }
 
 TEST(GatewayStore, ConcurrentReservationsOverspendAtMostOneRequest) {
