@@ -64,9 +64,20 @@ std::vector<std::string> word_compounds(std::string_view text) {
       prev.clear();
       continue;
     }
-    if (!prev.empty() && prev.size() + w.size() >= 6) {
-      std::string c = prev + w;
+    auto add = [&](std::string c) {
       if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(std::move(c));
+    };
+    if (!prev.empty() && prev.size() + w.size() >= 6) add(prev + w);
+    // A word and a small number ("Python 3", "HTML 5"): a module is often
+    // named by both (python3.py); not a version ("Sphinx 1.3.3").
+    if (w.size() >= 3 && i + 1 < text.size() && text[i] == ' ' &&
+        std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
+      size_t e = i + 1;
+      while (e < text.size() && std::isdigit(static_cast<unsigned char>(text[e]))) ++e;
+      bool version = e < text.size() && (std::isalnum(static_cast<unsigned char>(text[e])) ||
+                                         ((text[e] == '.' || text[e] == '_') && e + 1 < text.size() &&
+                                          std::isalnum(static_cast<unsigned char>(text[e + 1]))));
+      if (e - i - 1 <= 2 && !version) add(w + std::string(text.substr(i + 1, e - i - 1)));
     }
     prev = w;
   }

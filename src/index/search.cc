@@ -21,14 +21,17 @@ using Scores = std::unordered_map<uint32_t, double>;
 // work grows with 1/eps (1e-4 cost ~0.2 s per query on a 100k-file tree).
 constexpr double kPageRankEps = 1e-3;
 // A literal of the query found verbatim in few files (first stage).
-constexpr double kVerbatimWeight = 1.0;
+constexpr double kVerbatimWeight = 0.75;
 // Share of a clear symbol hit below which symbol scores are not scaled up.
-constexpr double kSymFloor = 0.5;
+constexpr double kSymFloor = 1.0;
 // A literal found in one file of n scores log(1 + n); scaled against that
 // (not the best found) so a literal common to many files stays weak.
 constexpr double kVerbatimFloor = 1.0;
 // Files defining a name the title uses.
-constexpr double kTitleWeight = 1.0;
+constexpr double kTitleWeight = 1.5;
+// A BM25 term the title uses weighs this much more (the title says
+// what broke; the body repeats the reporter's setup).
+constexpr double kTitleTermBoost = 0.25;
 // A file whose name is spelled by adjacent query words (of a named file's 1.0).
 constexpr double kCompoundFileMention = 0.6;
 constexpr double kTitleWordFileMention = 0.4;
@@ -88,17 +91,25 @@ double path_prior(const std::string& path, Lang lang, bool tests_wanted) {
   size_t slash = p.rfind('/');
   std::string base = p.substr(slash + 1);
   double prior = 1.0;
-  if (!tests_wanted && is_test_path(path)) prior *= 0.25;
+  if (!tests_wanted && is_test_path(path)) prior *= 0.125;
   if (p.find("/doc/") != std::string::npos || p.find("/docs/") != std::string::npos ||
       p.find("/example/") != std::string::npos || p.find("/examples/") != std::string::npos ||
       p.find("/benchmarks/") != std::string::npos || p.find("/asv_bench/") != std::string::npos)
-    prior *= 0.5;
+    prior *= 0.25;
   // Vendored third-party code is patched upstream, not here.
   if (p.find("/packages/") != std::string::npos || p.find("/vendor/") != std::string::npos ||
       p.find("/_vendor/") != std::string::npos || p.find("/third_party/") != std::string::npos ||
       p.find("/node_modules/") != std::string::npos)
     prior *= 0.4;
-  if (lang == Lang::kNone) prior *= 0.6;
+  // The project's own tooling beside the package: release scripts, CI,
+  // maintenance utilities (top-level only: pkg/utils/ is the product).
+  for (const char* dir : {"/script/", "/scripts/", "/tools/", "/utils/", "/util/", "/.github/",
+                          "/.circleci/", "/ci/", "/devtools/", "/maint/", "/maintenance/"})
+    if (str::starts_with(p, dir)) {
+      prior *= 0.5;
+      break;
+    }
+  if (lang == Lang::kNone) prior *= 0.45;
   if (base == "setup.py" || base == "__init__.py") prior *= 0.8;
   // Release notes, changelog fragments and credits repeat every issue's
   // words but are never where a bug lives.
@@ -124,7 +135,7 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   // postings cover most of a big tree.
   std::vector<double> content(v.slot_count(), 0.0), in_path(v.slot_count(), 0.0);
   std::vector<uint32_t> touched;
-  const double k1 = 1.2, b = 0.75;
+  const double k1 = 0.9, b = 0.375;
   const double avg_len = v.avg_len();
   auto idf_of = [&](size_t df) {
     return std::log(1.0 + (n_docs - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
@@ -151,7 +162,12 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   };
   std::unordered_map<std::string, int> qtf;
   for (auto& t : q.terms) ++qtf[t];
-  for (auto& [term, count] : qtf) score_term(term, 1.0 + std::log(static_cast<double>(count)));
+  std::unordered_set<std::string> in_title;
+  for (const std::string& w : q.title_words) in_title.insert(stem(w));
+  for (auto& [term, count] : qtf) {
+    double title_lift = in_title.count(term) ? 1.0 + kTitleTermBoost : 1.0;
+    score_term(term, (1.0 + std::log(static_cast<double>(count))) * title_lift);
+  }
   // Adjacent words written as one name ("JUnit XML" -> junitxml.py,
   // "terminal writer" -> TerminalWriter): only where the repo has the
   // compound, scored like a query term.
@@ -224,12 +240,16 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   for (const std::string& c : q.compounds) spelled.push_back({c, kCompoundFileMention});
   for (const std::string& w : q.title_words) spelled.push_back({w, kTitleWordFileMention});
   for (const auto& [c, weight] : spelled) {
+    // Path terms are stemmed ("groups" -> "group"); the name must still be
+    // the word itself, or its stem (a title's "groups" names groups.py).
     std::vector<uint32_t> named;
-    for (const Posting& p : v.postings("P:" + c)) {
+    const std::string stemmed = stem(c);
+    for (const Posting& p : v.postings("P:" + stemmed)) {
       std::string_view path = v.path(p.slot);
       size_t slash = path.rfind('/');
       std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
-      if (base.substr(0, base.find('.')) == c) named.push_back(p.slot);
+      std::string name = str::to_lower(base.substr(0, base.find('.')));
+      if (name == c || stem(name) == stemmed) named.push_back(p.slot);
     }
     if (named.empty() || named.size() > 3) continue;
     for (uint32_t slot : named) mention[slot] = std::max(mention[slot], weight);
@@ -289,8 +309,8 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   add_named("path", path, mp, 0.35);
   // Normalised against a clear hit (a backticked class defined once), so
   // that a prose word defined somewhere does not count as a full match.
-  add_named("sym", sym, std::max(ms, kSymFloor * std::log(1.0 + n_docs)), 1.0);
-  add_named("mention", mention, 1.0, 1.2);
+  add_named("sym", sym, std::max(ms, kSymFloor * std::log(1.0 + n_docs)), 0.5);
+  add_named("mention", mention, 1.0, 1.6);
   add_named("frames", frames, 1.0, 1.8);
   add_named("method", method, 1.0, 0.5);
   add_named("title", title, max_of(title), kTitleWeight);
