@@ -39,16 +39,27 @@ SlotScores frame_scores(const CodeIndex::View& v, const ParsedQuery& q, const Pa
   for (const PathMention& m : q.paths) {
     if (!m.traceback) continue;
     std::vector<uint32_t> slots = paths.resolve(m.path);
-    if (slots.empty() && !m.function.empty()) {
+    std::vector<std::string> parts = m.function.empty() ? std::vector<std::string>{}
+                                                        : str::split(m.function, '.');
+    const std::string fn = parts.empty() ? "" : parts.back();
+    // Several files share the frame's name (utils.py): the ones defining
+    // its function are meant; if none does, the module has moved.
+    std::vector<uint32_t> same_name;
+    if (slots.size() > 1 && !fn.empty() && !str::starts_with(fn, "__")) {
+      same_name = std::move(slots);
+      slots.clear();
+      for (uint32_t s : same_name)
+        if (defines(v.symbols(s), fn)) slots.push_back(s);
+    }
+    if (slots.empty() && !fn.empty()) {
       // The file is not in this checkout under that name: find the function.
-      std::vector<std::string> parts = str::split(m.function, '.');
-      const std::string& fn = parts.back();
       auto d = definers_of(v, fn);
       if (d && !str::starts_with(fn, "__") && d->size() <= 3) {
         for (uint32_t s : *d)
           if (parts.size() < 2 || defines(v.symbols(s), parts[parts.size() - 2])) slots.push_back(s);
       }
     }
+    if (slots.empty()) slots = std::move(same_name);
     if (slots.empty() || slots.size() > 3) continue;
     resolved.push_back(std::move(slots));
   }

@@ -76,6 +76,29 @@ TEST(SearchSignals, FrameInRenamedModuleResolvesByFunction) {
   EXPECT_GT(s[slot_of(*idx, "pkg/axisgrid.py")], 0.0);
 }
 
+TEST(SearchSignals, FrameNamingSeveralFilesKeepsTheOneDefiningItsFunction) {
+  TempRepo repo;
+  repo.write("pkg/utils/ast_walker.py", "class Walker:\n    def walk(self, node):\n        return node\n");
+  repo.write("pkg/utils/utils.py", "def get_module(name):\n    return name\n");
+  repo.write("pkg/checkers/utils.py", "def walk(node):\n    return node\n");
+  repo.write("pkg/reverse/utils.py", "def get_visibility(name):\n    return name\n");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx->refresh().ok());
+  auto frames = [&](const std::string& text) {
+    SlotScores s;
+    idx->read([&](const CodeIndex::View& v) { s = frame_scores(v, parse_query(text)); });
+    return s;
+  };
+  // pkg/utils.py is no longer a file; three utils.py remain, one defines walk.
+  auto s = frames("Traceback (most recent call last):\n  File \"/site/pkg/utils.py\", line 3, in walk\n    cb(x)\n");
+  EXPECT_DOUBLE_EQ(s[slot_of(*idx, "pkg/checkers/utils.py")], 1.0);
+  EXPECT_EQ(s.count(slot_of(*idx, "pkg/utils/utils.py")), 0u);
+  EXPECT_EQ(s.count(slot_of(*idx, "pkg/reverse/utils.py")), 0u);
+  // None defines the frame's function: it moved; its definer is meant.
+  s = frames("Traceback (most recent call last):\n  File \"/site/pkg/utils.py\", line 3, in visit\n    cb(x)\n");
+  EXPECT_EQ(s.size(), 3u) << "an unknown function keeps the ambiguous files";
+}
+
 TEST(SearchSignals, MethodMentionPrefersItsDefiningModule) {
   TempRepo repo;
   write_repo(repo);
