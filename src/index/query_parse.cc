@@ -264,8 +264,12 @@ ParsedQuery parse_query(std::string_view raw) {
     bool called = i < s.size() && s[i] == '(';
     bool attr = (b > 0 && s[b - 1] == '.') || (i < s.size() && s[i] == '.' && i + 1 < s.size() &&
                                                 std::isalpha(static_cast<unsigned char>(s[i + 1])));
+    // A piece of a dashed name (`--debug-file`, `used-before-assignment`)
+    // is part of an option or a message id, not an identifier, even in
+    // backticks (the verbatim signal finds the whole name).
+    bool dashed = (b > 0 && s[b - 1] == '-') || (i < s.size() && s[i] == '-');
     double weight = 0.25;
-    if (in_tick || called || code_like(w)) weight = 1.0;
+    if ((in_tick && !dashed) || called || code_like(w)) weight = 1.0;
     else if (attr) weight = 0.6;
     else if (std::isupper(static_cast<unsigned char>(w[0])) && b > 0 && s[b - 1] != '\n' &&
              !(b > 1 && s[b - 2] == '.'))

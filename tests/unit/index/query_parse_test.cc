@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace bastion::index {
 namespace {
 
@@ -46,6 +48,18 @@ TEST(QueryParse, DottedPathsAndCodeLikeIdentifiers) {
   EXPECT_LT(weight_of(env, "netCDF4"), 0);
   EXPECT_LT(weight_of(env, "numpy"), 0);
   EXPECT_GT(weight_of(env, "concat"), 0);
+}
+
+TEST(QueryParse, PiecesOfDashedNamesInBackticksAreNotIdentifiers) {
+  auto q = parse_query("make `--debug` configurable via `--debug-file` or `--debug-append`\n"
+                       "`used-before-assignment` on `rebuild_auth` and `Session`");
+  EXPECT_LT(weight_of(q, "append"), 0.5);
+  EXPECT_LT(weight_of(q, "assignment"), 0.5);
+  EXPECT_EQ(weight_of(q, "rebuild_auth"), 1.0);
+  EXPECT_EQ(weight_of(q, "Session"), 1.0);
+  EXPECT_TRUE(q.title_identifiers.empty()) << q.title_identifiers.front();
+  // The whole names are still literals to find verbatim.
+  EXPECT_NE(std::find(q.literals.begin(), q.literals.end(), "--debug-append"), q.literals.end());
 }
 
 }  // namespace
