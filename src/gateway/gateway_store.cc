@@ -422,8 +422,10 @@ void GatewayStore::settle_async(std::shared_ptr<const Settlement> s, bool audit_
     done(settle(*s, audit_bodies));
     return;
   }
-  group_->submit([this, s = std::move(s), audit_bodies](SqlConn& c) { return settle_in_tx(c, *s, audit_bodies); },
-                 std::move(done));
+  // Nobody waits for it: it rides along with the next reservation's commit.
+  group_->submit_deferred(
+      [this, s = std::move(s), audit_bodies](SqlConn& c) { return settle_in_tx(c, *s, audit_bodies); },
+      std::move(done));
 }
 
 void GatewayStore::reserve_async(const ReserveRequest& q,

@@ -118,9 +118,10 @@ class GatewayStore {
   void audit_event_async(const Json& entry, std::function<void(const Status&)> done);
   // Idempotent: a second settle of the same id changes nothing.
   Status settle(const Settlement& s, bool audit_bodies);
-  // settle() without waiting. SQLite: queued for the group commit, and
-  // `done(result)` runs on the committer thread once it is committed (keep
-  // it cheap). PostgreSQL: settles now, then calls `done`.
+  // settle() without waiting. SQLite: queued for the group commit as a
+  // deferred write (committed with the next reservation, or within 5 ms),
+  // and `done(result)` runs on the committer thread once it is committed
+  // (keep it cheap). PostgreSQL: settles now, then calls `done`.
   void settle_async(std::shared_ptr<const Settlement> s, bool audit_bodies,
                     std::function<void(const Status&)> done);
   // True when settle_async() returns before the database work (SQLite).

@@ -2,8 +2,11 @@
 
 namespace bastion::gateway {
 
-GroupCommit::GroupCommit(Acquire acquire, Release release, Undone undone)
-    : acquire_(std::move(acquire)), release_(std::move(release)), undone_(std::move(undone)) {
+GroupCommit::GroupCommit(Acquire acquire, Release release, Undone undone, int defer_ms)
+    : acquire_(std::move(acquire)),
+      release_(std::move(release)),
+      undone_(std::move(undone)),
+      defer_(defer_ms) {
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -20,8 +23,10 @@ GroupCommit::~GroupCommit() {
 Status GroupCommit::run(Write write) {
   auto me = std::make_shared<Pending>();
   me->write = std::move(write);
+  me->urgent = true;
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(me);
+  ++urgent_;
   work_cv_.notify_one();
   done_cv_.wait(lock, [&] { return me->done; });
   return me->result;
@@ -31,25 +36,51 @@ void GroupCommit::submit(Write write, Done done) {
   auto p = std::make_shared<Pending>();
   p->write = std::move(write);
   p->on_done = std::move(done);
+  p->urgent = true;
   std::lock_guard<std::mutex> l(mu_);
   queue_.push_back(std::move(p));
+  ++urgent_;
   work_cv_.notify_one();
+}
+
+void GroupCommit::submit_deferred(Write write, Done done) {
+  auto p = std::make_shared<Pending>();
+  p->write = std::move(write);
+  p->on_done = std::move(done);
+  std::lock_guard<std::mutex> l(mu_);
+  bool wake = queue_.empty();  // the committer learns the deadline of the oldest
+  if (wake) deferred_since_ = std::chrono::steady_clock::now();
+  queue_.push_back(std::move(p));
+  if (wake || queue_.size() >= kMaxBatch) work_cv_.notify_one();
 }
 
 void GroupCommit::flush() {
   std::unique_lock<std::mutex> lock(mu_);
+  ++flushing_;
+  work_cv_.notify_one();
   done_cv_.wait(lock, [&] { return queue_.empty() && !busy_; });
+  --flushing_;
 }
 
 void GroupCommit::loop() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
+    // A batch starts when someone waits for one of its writes, or the
+    // oldest deferred write has waited long enough, or there is a full
+    // batch's worth.
+    auto now_due = [&] { return stop_ || urgent_ > 0 || flushing_ > 0 || queue_.size() >= kMaxBatch; };
     work_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and everything is committed
+    while (!now_due())
+      if (work_cv_.wait_until(lock, deferred_since_ + defer_) == std::cv_status::timeout) break;
     std::vector<std::shared_ptr<Pending>> batch;
     size_t n = std::min(queue_.size(), kMaxBatch);
     batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
     queue_.erase(queue_.begin(), queue_.begin() + n);
+    // What is left (more than a batch was queued) goes next; its deferred
+    // writes wait at most one more delay.
+    urgent_ = static_cast<size_t>(std::count_if(queue_.begin(), queue_.end(), [](auto& p) { return p->urgent; }));
+    deferred_since_ = std::chrono::steady_clock::now();
     busy_ = true;
     lock.unlock();
     commit_batch(batch);

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -46,7 +47,7 @@ class GroupCommit {
   // write runs: lets a caller drop caches of what the writes wrote.
   using Undone = std::function<void()>;
 
-  GroupCommit(Acquire acquire, Release release, Undone undone = nullptr);
+  GroupCommit(Acquire acquire, Release release, Undone undone = nullptr, int defer_ms = 5);
   ~GroupCommit();  // commits what is queued, then stops the thread
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
@@ -58,6 +59,12 @@ class GroupCommit {
   // Queues `write`; `done(result)` runs on the committer thread once its
   // batch has committed (or failed). Must be cheap and must not call run().
   void submit(Write write, Done done);
+  // submit() for a write nobody waits for (a settlement): it starts no
+  // commit of its own but joins the next batch that run() or submit()
+  // starts, or is committed on its own once it has waited `defer_ms`
+  // (the constructor's), or at flush(). Under load that is one commit per
+  // request instead of two.
+  void submit_deferred(Write write, Done done);
   // Waits until every write queued before the call has been committed.
   void flush();
 
@@ -70,7 +77,8 @@ class GroupCommit {
     Write write;
     Done on_done;      // submit(); empty for run()
     Status result = ok_status();
-    bool done = false;  // run(): set under mu_ once committed
+    bool done = false;    // run(): set under mu_ once committed
+    bool urgent = false;  // run() and submit(): a commit starts for it
   };
   static constexpr size_t kMaxBatch = 512;  // bounds one transaction's length
   void loop();
@@ -83,6 +91,13 @@ class GroupCommit {
   mutable std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;
   std::deque<std::shared_ptr<Pending>> queue_;
+  // Writes in queue_ that someone waits for (run, submit) and flush()
+  // calls waiting: while both are 0 the committer waits for the oldest
+  // deferred write's deadline.
+  size_t urgent_ = 0;
+  int flushing_ = 0;
+  std::chrono::milliseconds defer_;
+  std::chrono::steady_clock::time_point deferred_since_;  // oldest deferred write in queue_
   bool busy_ = false;  // the committer holds a batch
   bool stop_ = false;
   int64_t batches_ = 0, writes_ = 0;

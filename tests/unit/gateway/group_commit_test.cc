@@ -19,8 +19,9 @@ struct Db {
     EXPECT_TRUE(c.ok());
     EXPECT_TRUE((*c)->exec_script("CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER)").ok());
   }
-  std::unique_ptr<GroupCommit> group() {
-    return std::make_unique<GroupCommit>([this] { return open_sql(url); }, [](std::unique_ptr<SqlConn>) {});
+  std::unique_ptr<GroupCommit> group(int defer_ms = 5) {
+    return std::make_unique<GroupCommit>([this] { return open_sql(url); }, [](std::unique_ptr<SqlConn>) {},
+                                         nullptr, defer_ms);
   }
   int64_t count(const std::string& where = "1=1") {
     auto c = open_sql(url);
@@ -101,6 +102,40 @@ TEST(GroupCommit, SubmittedWritesAreCommittedBeforeTheirCallbackAndFlush) {
   EXPECT_EQ(failed, 1);
   EXPECT_EQ(visible, 49);
   EXPECT_EQ(db.count(), 49);
+}
+
+TEST(GroupCommit, DeferredWritesRideWithTheNextCommitOrWaitAtMostTheirDelay) {
+  Db db;
+  {
+    // With a delay longer than the test, a deferred write is committed by
+    // the batch the next run() starts: one commit for both.
+    auto g = db.group(60000);
+    std::atomic<int> done{0};
+    g->submit_deferred([](SqlConn& c) { return insert(c, "settle"); }, [&](const Status& s) { done += s.ok(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(db.count(), 0) << "a deferred write started a commit of its own";
+    EXPECT_TRUE(g->run([](SqlConn& c) { return insert(c, "reserve"); }).ok());
+    EXPECT_EQ(db.count(), 2);
+    EXPECT_EQ(g->batches(), 1);
+    for (int i = 0; i < 100 && done == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_EQ(done, 1);
+    // flush() does not wait for the delay either.
+    g->submit_deferred([](SqlConn& c) { return insert(c, "late"); }, [](const Status&) {});
+    auto t0 = std::chrono::steady_clock::now();
+    g->flush();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+    EXPECT_EQ(db.count(), 3);
+  }
+  // Alone, it is committed once it has waited its delay.
+  auto g = db.group(20);
+  std::atomic<bool> done{false};
+  auto t0 = std::chrono::steady_clock::now();
+  g->submit_deferred([](SqlConn& c) { return insert(c, "alone"); }, [&](const Status&) { done = true; });
+  while (!done && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_TRUE(done);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(20));
+  EXPECT_EQ(db.count(), 4);
 }
 
 TEST(GroupCommit, TheUndoneHookRunsWhenAWriteFails) {
