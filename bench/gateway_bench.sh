@@ -142,10 +142,18 @@ LUA
     name=${target%%:*}; port=${target##*:}
     start_fake
     wrk -t1 -c"$CONNS" -d2s -s "$W/post.lua" http://127.0.0.1:$port/v1/chat/completions >/dev/null
+    cpu0=$(awk '{print $14 + $15}' /proc/$GW_PID/stat)
     wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "$W/post.lua" http://127.0.0.1:$port/v1/chat/completions > "$W/wrk_$name.txt"
+    cpu1=$(awk '{print $14 + $15}' /proc/$GW_PID/stat)
     p50=$(awk '$1=="50%"{print $2}' "$W/wrk_$name.txt"); p99=$(awk '$1=="99%"{print $2}' "$W/wrk_$name.txt")
     rps=$(awk '/Requests\/sec/{print $2}' "$W/wrk_$name.txt"); errs=$(grep -E 'Non-2xx|Socket errors' "$W/wrk_$name.txt" | tr '\n' ' ' || true)
     echo "$name: p50=$p50 p99=$p99 req/s=$rps $errs"
+    # The gateway's own CPU time (user + system) per request served: steadier
+    # than latency on a box shared with other work.
+    if [ "$name" = gateway ]; then
+      n=$(awk '/requests in/{print $1}' "$W/wrk_$name.txt")
+      echo "gateway CPU: $(( (cpu1 - cpu0) * 1000000 / $(getconf CLK_TCK) / (n > 0 ? n : 1) )) us/request ($((cpu1 - cpu0)) ticks, $n requests)"
+    fi
   done
   python3 - "$W" <<'PY'
 import re, sys

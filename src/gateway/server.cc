@@ -116,7 +116,12 @@ struct Server::Impl {
   awaitable<void> accept_loop() {
     for (;;) {
       beast::error_code ec;
-      tcp::socket s = co_await acceptor.async_accept(net::make_strand(ioc), net::redirect_error(use_awaitable, ec));
+      // A strand per connection only when several threads run the
+      // io_context; with one, every handler already runs in turn and a
+      // strand adds a lock and a queue to each of them.
+      net::any_io_executor ex = gw.config().threads > 1 ? net::any_io_executor(net::make_strand(ioc))
+                                                         : net::any_io_executor(ioc.get_executor());
+      tcp::socket s = co_await acceptor.async_accept(ex, net::redirect_error(use_awaitable, ec));
       if (ec) {
         if (draining || ec == net::error::operation_aborted) co_return;
         continue;
