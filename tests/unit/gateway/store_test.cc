@@ -58,6 +58,29 @@ TEST(SqliteConn, CachedStatementsRebindResetAfterErrorsAndAdHocSqlStillRuns) {
 
 // Writers on one file in one process queue instead of meeting SQLITE_BUSY:
 // a second begin() waits for the first transaction and then succeeds.
+TEST(SqliteConn, ParametersBindByNumberInAnyOrderRepeatedOrUnused) {
+  auto c = open_sql("sqlite://" + temp_db());
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  SqlConn& conn = **c;
+  std::vector<SqlParam> p;
+  for (int i = 1; i <= 11; ++i) p.push_back(std::to_string(i * 10));
+  p[4] = std::nullopt;  // $5 is NULL
+  // $11 before $2, $2 twice, $5 NULL, $3 never used.
+  const std::string sql = "SELECT $11, $2, $2 || $1, $5 IS NULL, $10";
+  for (int round = 0; round < 2; ++round) {  // compiled, then reused from the cache with new values
+    auto r = conn.query(sql, p);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const SqlRow& row = r->front();
+    EXPECT_EQ(row_text(row, 0), *p[10]);
+    EXPECT_EQ(row_text(row, 1), *p[1]);
+    EXPECT_EQ(row_text(row, 2), *p[1] + *p[0]);
+    EXPECT_EQ(row_int(row, 3), 1);
+    EXPECT_EQ(row_text(row, 4), "100");
+    p[1] = std::string("21");
+    p[10] = std::string("111");
+  }
+}
+
 TEST(SqliteConn, SecondWriterInTheProcessWaitsForTheFirst) {
   std::string path = temp_db();
   auto a = open_sql("sqlite://" + path);
