@@ -170,35 +170,43 @@ Settlement settle(const std::string& id, int64_t in, int64_t out) {
   return s;
 }
 
+// A store on a fresh (or the given) SQLite file, with `u` added.
+std::unique_ptr<GatewayStore> open_with_user(const UserRecord& u, const std::string& path = temp_db()) {
+  auto s = GatewayStore::open("sqlite://" + path, 2);
+  EXPECT_TRUE(s.ok()) << s.error().message;
+  if (!s.ok()) return nullptr;
+  EXPECT_TRUE((*s)->add_user(u).ok());
+  return std::move(*s);
+}
+
 TEST(GatewayStore, DailyQuotaChecksBeforeAndChargesAfter) {
-  auto s = GatewayStore::open("sqlite://" + temp_db(), 2);
-  ASSERT_TRUE(s.ok());
   UserRecord u;
   u.name = "bob";
   u.limits.daily_tokens = 100;
-  ASSERT_TRUE((*s)->add_user(u).ok());
+  auto s = open_with_user(u);
+  ASSERT_TRUE(s);
   int64_t now = 1700000000;
-  auto r1 = (*s)->reserve(req(u, "r1", 500, now));  // estimate above the limit is still admitted
+  auto r1 = s->reserve(req(u, "r1", 500, now));  // estimate above the limit is still admitted
   ASSERT_TRUE(r1.ok());
   EXPECT_FALSE(r1->has_value());
   // While r1's estimate is reserved the quota looks spent.
-  auto r2 = (*s)->reserve(req(u, "r2", 10, now));
+  auto r2 = s->reserve(req(u, "r2", 10, now));
   ASSERT_TRUE(r2.ok() && r2->has_value());
   EXPECT_EQ((*r2)->limit, "daily_tokens");
   EXPECT_EQ((*r2)->resets_at, next_day(now));
   // Settling to the real usage (30) frees the rest.
-  ASSERT_TRUE((*s)->settle(settle("r1", 20, 10), false).ok());
-  ASSERT_TRUE((*s)->settle(settle("r1", 20, 10), false).ok());  // idempotent
-  auto r3 = (*s)->reserve(req(u, "r3", 10, now));
+  ASSERT_TRUE(s->settle(settle("r1", 20, 10), false).ok());
+  ASSERT_TRUE(s->settle(settle("r1", 20, 10), false).ok());  // idempotent
+  auto r3 = s->reserve(req(u, "r3", 10, now));
   ASSERT_TRUE(r3.ok());
   EXPECT_FALSE(r3->has_value());
-  ASSERT_TRUE((*s)->settle(settle("r3", 50, 30), false).ok());  // 110 used now
-  auto r4 = (*s)->reserve(req(u, "r4", 1, now));
+  ASSERT_TRUE(s->settle(settle("r3", 50, 30), false).ok());  // 110 used now
+  auto r4 = s->reserve(req(u, "r4", 1, now));
   ASSERT_TRUE(r4->has_value());
   // The next day starts afresh.
-  auto r5 = (*s)->reserve(req(u, "r5", 1, now + 86400));
+  auto r5 = s->reserve(req(u, "r5", 1, now + 86400));
   EXPECT_FALSE(r5->has_value());
-  auto rows = (*s)->usage("user");
+  auto rows = s->usage("user");
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].input_tokens, 70);
@@ -237,40 +245,38 @@ TEST(GatewayStore, RpmAndTeamLimits) {
 }
 
 TEST(GatewayStore, ASettlementAfterItsMinuteLeavesTheNextMinuteAlone) {
-  auto s = GatewayStore::open("sqlite://" + temp_db(), 2);
-  ASSERT_TRUE(s.ok());
   UserRecord u;
   u.name = "m";
   u.limits.tpm = 100;
-  ASSERT_TRUE((*s)->add_user(u).ok());
+  auto s = open_with_user(u);
+  ASSERT_TRUE(s);
   int64_t minute = 1700000040;  // the start of a minute
-  EXPECT_FALSE((*(*s)->reserve(req(u, "r1", 100, minute + 59))).has_value());
-  EXPECT_FALSE((*(*s)->reserve(req(u, "r2", 100, minute + 60))).has_value());  // a new minute
+  EXPECT_FALSE((*s->reserve(req(u, "r1", 100, minute + 59))).has_value());
+  EXPECT_FALSE((*s->reserve(req(u, "r2", 100, minute + 60))).has_value());  // a new minute
   // r1 settles at 10 tokens, after its minute: its -90 must not reach the
   // new minute, which still holds r2's 100.
-  ASSERT_TRUE((*s)->settle(settle("r1", 5, 5), false).ok());
-  auto d = *(*s)->reserve(req(u, "r3", 1, minute + 61));
+  ASSERT_TRUE(s->settle(settle("r1", 5, 5), false).ok());
+  auto d = *s->reserve(req(u, "r3", 1, minute + 61));
   ASSERT_TRUE(d.has_value());
   EXPECT_EQ(d->limit, "tpm");
   EXPECT_EQ(d->used, 100);
   // Within its minute a settlement does correct the counter.
-  ASSERT_TRUE((*s)->settle(settle("r2", 5, 5), false).ok());
-  EXPECT_FALSE((*(*s)->reserve(req(u, "r4", 1, minute + 62))).has_value());
+  ASSERT_TRUE(s->settle(settle("r2", 5, 5), false).ok());
+  EXPECT_FALSE((*s->reserve(req(u, "r4", 1, minute + 62))).has_value());
 }
 
 TEST(GatewayStore, AReservationFromABehindClockIsChargedToTheNewerWindow) {
   // Two gateways whose clocks straddle a minute boundary: the one behind
   // still charges the minute the counters are in, so the limit holds.
-  auto s = GatewayStore::open("sqlite://" + temp_db(), 2);
-  ASSERT_TRUE(s.ok());
   UserRecord u;
   u.name = "k";
   u.limits.tpm = 100;
-  ASSERT_TRUE((*s)->add_user(u).ok());
+  auto s = open_with_user(u);
+  ASSERT_TRUE(s);
   int64_t minute = 1700000040;
-  EXPECT_FALSE((*(*s)->reserve(req(u, "ahead", 60, minute + 60))).has_value());
-  EXPECT_FALSE((*(*s)->reserve(req(u, "behind", 60, minute + 59))).has_value());  // sees 60 < 100
-  auto d = *(*s)->reserve(req(u, "next", 1, minute + 61));
+  EXPECT_FALSE((*s->reserve(req(u, "ahead", 60, minute + 60))).has_value());
+  EXPECT_FALSE((*s->reserve(req(u, "behind", 60, minute + 59))).has_value());  // sees 60 < 100
+  auto d = *s->reserve(req(u, "next", 1, minute + 61));
   ASSERT_TRUE(d.has_value()) << "the behind clock's 60 tokens went uncounted";
   EXPECT_EQ(d->used, 120);
 }
@@ -290,18 +296,17 @@ TEST(GatewayStore, CountersOfTheOldPerWindowTableAreCarriedOver) {
                                     {day_window(now - 86400), "50000", "0"}})
       ASSERT_TRUE((*c)->query("INSERT INTO gw_counters VALUES ('user','old',$1,$2,$3,1)", {win, tokens, usd}));
   }
-  auto s = GatewayStore::open("sqlite://" + path, 2);
-  ASSERT_TRUE(s.ok());
   UserRecord u;
   u.name = "old";
   u.limits.daily_tokens = 1000;
   u.limits.monthly_usd = 5;
-  ASSERT_TRUE((*s)->add_user(u).ok());
+  auto s = open_with_user(u, path);
+  ASSERT_TRUE(s);
   ReserveRequest r = req(u, "a", 100, now);
   r.est_usd = 0.5;
-  EXPECT_FALSE((*(*s)->reserve(r)).has_value());  // 900 of 1000, $4.5 of $5
+  EXPECT_FALSE((*s->reserve(r)).has_value());  // 900 of 1000, $4.5 of $5
   r.request_id = "b";
-  auto d = *(*s)->reserve(r);
+  auto d = *s->reserve(r);
   ASSERT_TRUE(d.has_value()) << "today's 900 tokens were not carried over";
   EXPECT_EQ(d->limit, "daily_tokens");
   EXPECT_EQ(d->used, 1000);
