@@ -52,8 +52,9 @@ class SqliteConn : public SqlConn {
     sqlite3_stmt* st = statement(sql);
     if (!st) return err("prepare");
     for (size_t i = 0; i < params.size(); ++i) {
-      std::string name = "$" + std::to_string(i + 1);
-      int idx = sqlite3_bind_parameter_index(st, name.c_str());
+      char name[24];  // "$N" (not "$" + std::to_string: GCC 12 warns there, -Wrestrict)
+      std::snprintf(name, sizeof name, "$%zu", i + 1);
+      int idx = sqlite3_bind_parameter_index(st, name);
       if (idx == 0) continue;
       if (params[i]) sqlite3_bind_text(st, idx, params[i]->data(), static_cast<int>(params[i]->size()), SQLITE_TRANSIENT);
       else sqlite3_bind_null(st, idx);
