@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +36,8 @@ class ChildGateway {
   ChildGateway(const std::string& config_path, int port, const std::string& log_path) : port_(port) {
     pid_ = fork();
     if (pid_ == 0) {
+      // A test that dies (timeout, crash) must not leave its gateway running.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
       setenv("BASTION_GW_CHILD_CONFIG", config_path.c_str(), 1);
       FILE* f = freopen(log_path.c_str(), "a", stderr);
       (void)f;
