@@ -1,4 +1,5 @@
 #include "agent/budget.h"
+#include "temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -16,8 +17,7 @@ llm::Usage usage(int64_t in, int64_t out) {
 }
 
 std::string temp_db() {
-  char tmpl[] = "/tmp/bastion-budget-XXXXXX";
-  return std::string(::mkdtemp(tmpl)) + "/usage.db";
+  return bastion::testing::temp_dir_removed_at_exit("bastion-budget") + "/usage.db";
 }
 
 constexpr int64_t kNoon = 1795521600000;  // 2026-11-24T12:00:00Z

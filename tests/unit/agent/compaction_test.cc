@@ -8,6 +8,7 @@
 
 #include "agent/context_manager.h"
 #include "util/fs.h"
+#include "temp_dir.h"
 
 using namespace bastion;
 using namespace bastion::agent;
@@ -41,8 +42,7 @@ const char* kRules = "# AGENTS.md\n- Never edit generated/.\n- Run `make check` 
 }  // namespace
 
 TEST(CompactionTest, RulesTodosFilesAndIntentSurviveCompaction) {
-  char tmpl[] = "/tmp/bastion-compact-XXXXXX";
-  std::string ws = ::mkdtemp(tmpl);
+  std::string ws = bastion::testing::temp_dir_removed_at_exit("bastion-compact");
   ASSERT_TRUE(fs::write_file_atomic(ws + "/src/a.cc", "int a;").ok());
   ASSERT_TRUE(fs::write_file_atomic(ws + "/notes.md", "n").ok());
 

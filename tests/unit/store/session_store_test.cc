@@ -1,4 +1,5 @@
 #include "store/session_store.h"
+#include "temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -13,8 +14,7 @@ using bastion::llm::Role;
 
 namespace {
 std::string temp_db() {
-  char tmpl[] = "/tmp/bastion-store-XXXXXX";
-  return std::string(::mkdtemp(tmpl)) + "/sessions.db";
+  return bastion::testing::temp_dir_removed_at_exit("bastion-store") + "/sessions.db";
 }
 Message msg(Role role, std::string text) {
   Message m;

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "util/fs.h"
+#include "temp_dir.h"
 
 using namespace bastion;
 using namespace bastion::store;
@@ -15,8 +16,7 @@ using namespace bastion::store;
 namespace {
 
 std::string temp_dir() {
-  char tmpl[] = "/tmp/bastion-ledger-XXXXXX";
-  return ::mkdtemp(tmpl);
+  return bastion::testing::temp_dir_removed_at_exit("bastion-ledger");
 }
 
 // 2026-11-24T10:00:00Z

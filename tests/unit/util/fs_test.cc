@@ -1,4 +1,5 @@
 #include "util/fs.h"
+#include "temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,8 +10,7 @@ using namespace bastion;
 
 namespace {
 std::string make_temp_dir() {
-  char tmpl[] = "/tmp/bastion-fs-XXXXXX";
-  return fs::resolve_real(::mkdtemp(tmpl), "/");
+  return fs::resolve_real(bastion::testing::temp_dir_removed_at_exit("bastion-fs"), "/");
 }
 }  // namespace
 
@@ -34,8 +34,8 @@ TEST(FsTest, ReadMissingFileIsNotFound) {
 
 TEST(FsTest, ResolveRealFollowsSymlinksBeforeDotDot) {
   std::string dir = make_temp_dir();
-  fs::make_dirs(dir + "/a/b");
-  fs::make_dirs(dir + "/secret");
+  ASSERT_TRUE(fs::make_dirs(dir + "/a/b").ok());
+  ASSERT_TRUE(fs::make_dirs(dir + "/secret").ok());
   ::symlink((dir + "/a/b").c_str(), (dir + "/link").c_str());
   // link/.. is a/, not dir/ (kernel semantics).
   EXPECT_EQ(fs::resolve_real("link/../x", dir), dir + "/a/x");
