@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "gateway/sql_conn.h"
+#include "store/sqlite.h"
 #include "util/fs.h"
 
 namespace bastion::gateway {
@@ -212,7 +213,8 @@ Result<std::unique_ptr<SqlConn>> open_sql(const std::string& url) {
   }
   sqlite3_busy_handler(db, busy_handler, nullptr);
   auto conn = std::make_unique<SqliteConn>(db, writer_mutex_for(path));
-  auto s = conn->exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  if (Status wal = store::enable_wal(db, path); !wal.ok()) return wal.error();
+  auto s = conn->exec_script("PRAGMA synchronous=NORMAL;");
   if (!s) return s.error();
   return std::unique_ptr<SqlConn>(std::move(conn));
 }

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "store/sqlite.h"
 #include "util/fs.h"
 
 namespace bastion::index {
@@ -45,8 +46,9 @@ Result<std::unique_ptr<IndexStore>> IndexStore::open(const std::string& db_path)
   }
   sqlite3_busy_timeout(db, 5000);
   std::unique_ptr<IndexStore> store(new IndexStore(db));
-  Status st = store->exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+  Status st = store::enable_wal(db, db_path);
+  if (st.ok()) st = store->exec(
+      "PRAGMA synchronous=NORMAL;"
       "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);");
   if (!st.ok()) return st.error();
   auto version = store->meta_int("schema");

@@ -1,5 +1,7 @@
 #include "store/sqlite.h"
 
+#include <unistd.h>
+
 #include "util/fs.h"
 
 namespace bastion::store {
@@ -77,6 +79,20 @@ std::string Statement::column_text(int col) const {
 }
 bool Statement::column_is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
+Status enable_wal(sqlite3* db, const std::string& path) {
+  // Switching a new file to WAL needs an exclusive lock, and SQLite answers
+  // "database is locked" at once, without calling the busy handler, while
+  // another process does the same. Several processes opening one new
+  // database together is normal (two terminals, a multi-process gateway),
+  // so wait for up to 5 s like the busy timeout would.
+  for (int waited_ms = 0;; waited_ms += 5) {
+    int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return ok_status();
+    if (rc != SQLITE_BUSY || waited_ms >= 5000) return db_error(db, "cannot switch " + path + " to WAL");
+    ::usleep(5000);
+  }
+}
+
 Result<Database> Database::open(const std::string& path) {
   if (path != ":memory:") {
     Status st = fs::make_dirs(parent_dir(path));
@@ -92,7 +108,8 @@ Result<Database> Database::open(const std::string& path) {
   }
   sqlite3_busy_timeout(db, 5000);
   Database out(db, path);
-  Status st = out.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  Status st = enable_wal(db, path);
+  if (st.ok()) st = out.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
   if (!st.ok()) return st.error();
   return out;
 }

@@ -43,6 +43,10 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
+// Sets journal_mode=WAL on `db`, waiting up to 5 s while another process
+// holds the lock the switch needs (SQLite's busy handler does not cover it).
+Status enable_wal(sqlite3* db, const std::string& path);
+
 class Database {
  public:
   // Opens (creating parent dirs and the file), sets WAL, synchronous=NORMAL,

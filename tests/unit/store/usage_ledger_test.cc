@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 
@@ -181,7 +182,10 @@ TEST(UsageLedgerTest, SeveralProcessesWritingAtOnceLoseNothing) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       auto ledger = UsageLedger::open(path);
-      if (!ledger.ok()) ::_exit(2);
+      if (!ledger.ok()) {
+        std::fprintf(stderr, "child %d: %s\n", p, ledger.error().message.c_str());
+        ::_exit(2);
+      }
       for (int i = 0; i < kRows; ++i) {
         if (!ledger->record(entry(kT0 + i, "m" + std::to_string(p), 7, 3, 0.001)).ok()) ::_exit(3);
       }
