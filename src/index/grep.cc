@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "index/glob_match.h"
+#include "index/read_buffer.h"
 #include "index/walker.h"
 
 namespace bastion::index {
@@ -62,42 +63,6 @@ class ThreadMatcher {
   pcre2_match_data* md_;
   pcre2_match_context* mctx_;
   pcre2_jit_stack* stack_;
-};
-
-// A reusable read buffer that grows without zero-filling.
-class Buffer {
- public:
-  char* data() { return data_.get(); }
-  size_t size() const { return size_; }
-  // Reads the whole file; false on error or when it exceeds `max_bytes`.
-  bool fill(int fd, size_t max_bytes) {
-    size_ = 0;
-    for (;;) {
-      if (size_ == cap_) grow(cap_ ? cap_ * 2 : 256 * 1024);
-      ssize_t n = ::read(fd, data_.get() + size_, cap_ - size_);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return false;
-      }
-      if (n == 0) return true;
-      size_t want = cap_ - size_;
-      size_ += static_cast<size_t>(n);
-      if (size_ > max_bytes) return false;
-      // A short read of a regular file means end of file: skip the extra
-      // read() that would return 0 (syscalls dominate on small files).
-      if (static_cast<size_t>(n) < want) return true;
-    }
-  }
-
- private:
-  void grow(size_t cap) {
-    std::unique_ptr<char[]> next(new char[cap]);
-    if (size_) std::memcpy(next.get(), data_.get(), size_);
-    data_ = std::move(next);
-    cap_ = cap;
-  }
-  std::unique_ptr<char[]> data_;
-  size_t cap_ = 0, size_ = 0;
 };
 
 // Searches one buffer line by line semantics: every matching line once.
@@ -179,7 +144,7 @@ struct FileOutcome {
 
 // Reads `name` (relative to `dir_fd`) into `buf` and searches it; a match
 // lands in *r (r->count > 0).
-FileOutcome search_file(int dir_fd, const char* name, ThreadMatcher& matcher, Buffer& buf,
+FileOutcome search_file(int dir_fd, const char* name, ThreadMatcher& matcher, ReadBuffer& buf,
                         const GrepOptions& opt, GrepFileResult* r) {
   FileOutcome outcome;
   // No symlinks, and never block on a FIFO swapped in since the walk.
@@ -232,7 +197,7 @@ Result<GrepSummary> grep_files(const std::string& root, const std::vector<std::s
 
   auto work = [&](int t) {
     ThreadMatcher matcher(code.code);
-    Buffer buf;
+    ReadBuffer buf;
     for (;;) {
       size_t g = next.fetch_add(1);
       if (g >= groups.size()) break;
@@ -284,7 +249,7 @@ GrepSummary summarize(std::vector<std::pair<std::string, GrepFileResult>> hits, 
 struct Worker {
   explicit Worker(const pcre2_code* code) : matcher(code) {}
   ThreadMatcher matcher;
-  Buffer buf;
+  ReadBuffer buf;
 };
 
 }  // namespace
