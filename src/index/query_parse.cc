@@ -4,6 +4,7 @@
 #include <cctype>
 #include <regex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "index/tokenize.h"
 
@@ -33,6 +34,28 @@ bool code_like(std::string_view w) {
 const char* kSourceExt =
     "py|pyi|js|mjs|cjs|jsx|ts|tsx|go|rs|java|kt|c|cc|cpp|cxx|h|hh|hpp|rb|php|cs|swift|scala|"
     "m|mm|sh|toml|yaml|yml|json|cfg|ini|txt|md|rst|html|css|scss|vue|sql|pyx|pxd";
+
+// Messages the language runtime writes itself ("'cos' object has no
+// attribute 'shape'"): no file of the project holds them, but many quote
+// them in comments or except clauses, so they point nowhere.
+bool runtime_message(std::string_view piece) {
+  static constexpr std::string_view kRuntime[] = {
+      "object has no attribute",         "object is not callable",
+      "object is not subscriptable",     "object is not iterable",
+      "unsupported operand type",        "not supported between instances",
+      "positional argument",             "unexpected keyword argument",
+      "multiple values for argument",    "object does not support item",
+      "cannot unpack non-iterable",      "index out of range",
+      "invalid literal for int",         "maximum recursion depth",
+      "division by zero",                "object cannot be interpreted as",
+      "can only concatenate",            "must be real number, not",
+      "cannot read properties of",       "is not a function",
+      "is not defined",                  "unhashable type",
+  };
+  for (std::string_view m : kRuntime)
+    if (piece.find(m) != std::string_view::npos) return true;
+  return false;
+}
 
 }  // namespace
 
@@ -166,6 +189,7 @@ std::vector<std::string> query_literals(std::string_view text) {
         piece.pop_back();
       while (!piece.empty() && (piece.front() == ' ' || piece.front() == ':')) piece.erase(0, 1);
       if (std::count(piece.begin(), piece.end(), ' ') < 2 || piece.size() < 12) continue;
+      if (runtime_message(piece)) continue;
       if (piece.size() > 60) piece = piece.substr(0, piece.rfind(' ', 60));
       add(piece);
     }
@@ -246,6 +270,7 @@ ParsedQuery parse_query(std::string_view raw) {
   // Identifiers: every word, weighted by how code-like its mention is.
   std::unordered_map<std::string, double> ids;
   std::vector<std::string> order;
+  std::unordered_set<std::string> bound, called_names;
   bool in_tick = false;
   for (size_t i = 0; i < s.size();) {
     if (s[i] == '`') {
@@ -268,6 +293,11 @@ ParsedQuery parse_query(std::string_view raw) {
     // is part of an option or a message id, not an identifier, even in
     // backticks (the verbatim signal finds the whole name).
     bool dashed = (b > 0 && s[b - 1] == '-') || (i < s.size() && s[i] == '-');
+    size_t after = i;
+    while (after < s.size() && s[after] == ' ') ++after;
+    if (after < s.size() && s[after] == '=' && (after + 1 == s.size() || s[after + 1] != '='))
+      bound.insert(w);
+    if (called) called_names.insert(w);
     double weight = 0.25;
     if ((in_tick && !dashed) || called || code_like(w)) weight = 1.0;
     else if (attr) weight = 0.6;
@@ -285,6 +315,11 @@ ParsedQuery parse_query(std::string_view raw) {
       it->second = weight;
     }
   }
+  // A name the reporter binds (`expr = ...`, `f(x, evaluate=False)`) is
+  // their variable or a parameter wherever it appears, not a function or
+  // class to look for, unless they also call it.
+  for (const std::string& w : bound)
+    if (!called_names.count(w)) ids[w] = std::min(ids[w], 0.4);
   for (auto& w : order) q.identifiers.push_back({w, ids[w]});
   {
     std::string_view title = text.substr(0, std::min(text.find('\n'), size_t{200}));

@@ -62,5 +62,33 @@ TEST(QueryParse, PiecesOfDashedNamesInBackticksAreNotIdentifiers) {
   EXPECT_NE(std::find(q.literals.begin(), q.literals.end(), "--debug-append"), q.literals.end());
 }
 
+TEST(QueryParse, NamesTheReporterBindsAreNotWhatToLookFor) {
+  auto q = parse_query("log(100, 10, evaluate=False).evalf() != 2\n\n```\n"
+                       ">>> expr = log(100, 10, evaluate=False)\n>>> expr.evalf()\n"
+                       ">>> my_result = f(a == b, flag = True)\n```\n");
+  EXPECT_EQ(weight_of(q, "log"), 1.0);    // called
+  EXPECT_EQ(weight_of(q, "evalf"), 1.0);  // called
+  EXPECT_LT(weight_of(q, "evaluate"), 0.5);  // a keyword argument, even in a code block
+  EXPECT_LT(weight_of(q, "expr"), 0.5);      // the reporter's variable
+  EXPECT_LT(weight_of(q, "my_result"), 0.5);
+  EXPECT_LT(weight_of(q, "flag"), 0.5);
+  EXPECT_EQ(std::find(q.title_identifiers.begin(), q.title_identifiers.end(), "evaluate"),
+            q.title_identifiers.end());
+  // A comparison is not a binding.
+  EXPECT_GT(weight_of(parse_query("```\nassert width == 3\n```"), "width"), 0.5);
+}
+
+TEST(QueryParse, RuntimeErrorMessagesAreNotLiterals) {
+  auto q = parse_query("AttributeError: 'cos' object has no attribute 'shape'\n"
+                       "TypeError: unsupported operand type(s) for +: 'int' and 'str'\n"
+                       "MergeError: conflicting values for variable 'y' on objects to be combined.");
+  auto has = [&](const std::string& s) {
+    return std::find(q.literals.begin(), q.literals.end(), s) != q.literals.end();
+  };
+  EXPECT_FALSE(has("object has no attribute"));
+  EXPECT_FALSE(has("unsupported operand type(s) for +"));
+  EXPECT_TRUE(has("conflicting values for variable"));  // the project's own message
+}
+
 }  // namespace
 }  // namespace bastion::index
