@@ -107,7 +107,32 @@ std::vector<std::string> word_compounds(std::string_view text) {
   return out;
 }
 
-std::vector<std::string> query_literals(std::string_view text) {
+// `text` without the source lines a traceback quotes: the line after
+// `File "x.py", line N` (CPython) and numbered lines such as "---> 71 opt =
+// f(a)" (IPython). Their strings are the code of the frames' files, which
+// the frame signal already weighs; as literals they would lift every
+// shallow frame's file as if the reporter had quoted it.
+std::string without_traceback_source(std::string_view text) {
+  static const std::regex ipython_source(R"re(^\s*(?:-+>\s*)?\d+\s.*)re");
+  std::string out;
+  bool after_frame = false;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t e = text.find('\n', pos);
+    if (e == std::string_view::npos) e = text.size();
+    std::string line(text.substr(pos, e - pos));
+    bool source = after_frame || std::regex_match(line, ipython_source);
+    after_frame = line.find("File \"") != std::string::npos && line.find("\", line ") != std::string::npos;
+    if (!source) out += line;
+    out += '\n';
+    pos = e + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> query_literals(std::string_view full_text) {
+  const std::string stripped = without_traceback_source(full_text);
+  const std::string_view text = stripped;
   std::vector<std::string> out;
   auto add = [&](std::string_view lit) {
     lit = std::string_view(lit).substr(0, 80);

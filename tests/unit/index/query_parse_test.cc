@@ -90,5 +90,25 @@ TEST(QueryParse, RuntimeErrorMessagesAreNotLiterals) {
   EXPECT_TRUE(has("conflicting values for variable"));  // the project's own message
 }
 
+TEST(QueryParse, SourceLinesQuotedByATracebackAreNotLiterals) {
+  auto q = parse_query(
+      "Poly(domain='RR[y,z]') fails, see \"domain specification\"\n"
+      "/home/u/sympy/polys/polytools.py in __new__(cls, rep, *gens, **args)\n"
+      "     70         \"\"\"Create a new polynomial instance out of something. \"\"\"\n"
+      "---> 71         opt = options.build_options(gens, 'strict mode here')\n"
+      "Traceback (most recent call last):\n"
+      "  File \"/home/u/sympy/polys/polyoptions.py\", line 153, in __init__\n"
+      "    raise OptionError(\"flag is not allowed in this context\")\n");
+  auto has = [&](const std::string& s) {
+    return std::find(q.literals.begin(), q.literals.end(), s) != q.literals.end();
+  };
+  EXPECT_TRUE(has("domain specification"));  // the reporter's own words
+  EXPECT_TRUE(has("RR[y,z]"));
+  EXPECT_FALSE(has("strict mode here"));
+  EXPECT_FALSE(has("Create a new polynomial instance out of something"));
+  EXPECT_FALSE(has("flag is not allowed in this context"));
+  EXPECT_GE(q.paths.size(), 2u);  // the frames themselves are still read
+}
+
 }  // namespace
 }  // namespace bastion::index
