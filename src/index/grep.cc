@@ -267,6 +267,7 @@ Result<GrepSummary> grep_tree(const std::string& root, const GrepOptions& opt) {
 
   WalkOptions walk;
   walk.threads = opt.threads;
+  walk.keep_listing = false;
   walk.on_files = [&](const FileBatch& batch) {
     std::unique_ptr<Worker> w;
     {

@@ -259,6 +259,9 @@ class Walker {
       for (size_t i = listed_before; i < out->size(); ++i) batch.push_back((*out)[i].substr(strip_));
       size_t dir_len = task.rel.size() - std::min(task.rel.size(), strip_);
       opts_.on_files(FileBatch{dfd, dir_len ? dir_len + 1 : 0, &batch});
+      // Nobody reads the listing back, unless tracked files need it to
+      // tell which of them the walk reached.
+      if (!opts_.keep_listing && tracked.empty()) out->resize(listed_before);
     }
     ::closedir(d);
   }
@@ -355,9 +358,16 @@ std::vector<std::string> list_files(const std::string& root, const WalkOptions& 
   }
   walked.clear();  // views into `out`, which grows next
   walker.report_unwalked(unwalked);
-  out.insert(out.end(), std::make_move_iterator(unwalked.begin()), std::make_move_iterator(unwalked.end()));
-  if (!want.empty())
-    for (auto& p : out) p.erase(0, want.size());
+  if (options.keep_listing || !options.on_files) {
+    out.insert(out.end(), std::make_move_iterator(unwalked.begin()),
+               std::make_move_iterator(unwalked.end()));
+    if (!want.empty())
+      for (auto& p : out) p.erase(0, want.size());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  } else {
+    out.clear();
+  }
   if (options.dirs) {
     options.dirs->clear();
     for (std::string& d : walker.visited_dirs) {
@@ -366,8 +376,6 @@ std::vector<std::string> list_files(const std::string& root, const WalkOptions& 
     }
     std::sort(options.dirs->begin(), options.dirs->end());
   }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
   return std::move(out);
 }
 

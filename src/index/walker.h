@@ -36,9 +36,13 @@ struct WalkOptions {
   // the walk's threads, concurrently and in no particular order; every
   // listed file is passed exactly once. See FileBatch.
   std::function<void(const FileBatch&)> on_files;
+  // False (with on_files): list_files returns an empty vector and skips
+  // gathering and sorting the listing, which only on_files needed (grep).
+  bool keep_listing = true;
 };
 
-// Repo-relative paths ('/'-separated), sorted bytewise like git.
+// Repo-relative paths ('/'-separated), sorted bytewise like git (none
+// when options.keep_listing is false and on_files takes them instead).
 std::vector<std::string> list_files(const std::string& root, const WalkOptions& options = {});
 
 }  // namespace bastion::index

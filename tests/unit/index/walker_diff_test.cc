@@ -256,6 +256,12 @@ TEST_F(WalkerDiffTest, MatchesGitLsFilesOnGeneratedTrees) {
     std::sort(streamed.begin(), streamed.end());
     EXPECT_EQ(streamed, actual) << "seed " << seed << ": on_files must pass every listed file once";
     EXPECT_EQ(unreachable, 0u) << "seed " << seed;
+    // Without the listing (grep's way), the batches still carry every file once.
+    streamed.clear();
+    opts.keep_listing = false;
+    EXPECT_TRUE(list_files(repo, opts).empty()) << "seed " << seed;
+    std::sort(streamed.begin(), streamed.end());
+    EXPECT_EQ(streamed, actual) << "seed " << seed << ": keep_listing = false";
     std::set<std::string> shown(expected.begin(), expected.end());
     on_disk += g.files.size();
     for (auto& f : g.files) listed += shown.count(f);
@@ -304,6 +310,11 @@ TEST_F(WalkerDiffTest, SubdirectoryWalkMatchesGitRunInThatDirectory) {
     }
   };
   list_files(repo + "/src", opts);
+  std::sort(streamed.begin(), streamed.end());
+  EXPECT_EQ(streamed, expected);
+  streamed.clear();
+  opts.keep_listing = false;
+  EXPECT_TRUE(list_files(repo + "/src", opts).empty());
   std::sort(streamed.begin(), streamed.end());
   EXPECT_EQ(streamed, expected);
   EXPECT_EQ(expected, (std::vector<std::string>{".gitignore", "a.cc", "keep.log", "lib/b.cc"}));
