@@ -1,18 +1,18 @@
 // ReadBuffer: see read_buffer.h.
 #include "index/read_buffer.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 namespace bastion::index {
 
 bool ReadBuffer::fill(int fd, size_t max_bytes, size_t first_cap) {
   size_ = 0;
   for (;;) {
-    if (size_ == cap_) grow(cap_ ? cap_ * 2 : first_cap);
-    ssize_t n = ::read(fd, data_.get() + size_, cap_ - size_);
+    if (size_ == cap_ && !grow(cap_ ? cap_ * 2 : first_cap)) return false;
+    ssize_t n = ::read(fd, data_ + size_, cap_ - size_);
     if (n < 0) {
       if (errno == EINTR) continue;
       return false;
@@ -27,13 +27,20 @@ bool ReadBuffer::fill(int fd, size_t max_bytes, size_t first_cap) {
   }
 }
 
-void ReadBuffer::grow(size_t cap) {
+ReadBuffer::~ReadBuffer() {
+  if (data_) ::munmap(data_, cap_);
+}
+
+bool ReadBuffer::grow(size_t cap) {
+  constexpr size_t kHuge = 2u << 20;
   cap = (cap + kAlign - 1) / kAlign * kAlign;
-  std::unique_ptr<char[], Free> next(
-      static_cast<char*>(::operator new[](cap, std::align_val_t{kAlign})));
-  if (size_) std::memcpy(next.get(), data_.get(), size_);
-  data_ = std::move(next);
+  void* p = data_ ? ::mremap(data_, cap_, cap, MREMAP_MAYMOVE)
+                  : ::mmap(nullptr, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return false;
+  if (cap >= kHuge) ::madvise(p, cap, MADV_HUGEPAGE);  // a hint: fine if refused
+  data_ = static_cast<char*>(p);
   cap_ = cap;
+  return true;
 }
 
 }  // namespace bastion::index
