@@ -292,6 +292,38 @@ ParsedQuery parse_query(std::string_view raw) {
     q.dotted.push_back(std::move(parts));
   }
 
+  // `from a.b import x, y as z` (also after a `>>> ` prompt); relative
+  // imports name nothing outside the reporter's code.
+  static const std::regex from_import(
+      R"re((?:^|\n)[ \t]*(?:>>>[ \t]*)?from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t]+\(?([\w \t,]+))re");
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), from_import); it != std::sregex_iterator();
+       ++it) {
+    ImportMention imp;
+    std::string mod = (*it)[1].str();
+    for (size_t b = 0; b <= mod.size();) {
+      size_t e = std::min(mod.find('.', b), mod.size());
+      imp.module.push_back(mod.substr(b, e - b));
+      b = e + 1;
+    }
+    std::string list = (*it)[2].str();
+    std::vector<std::string> words;
+    for (size_t i = 0; i < list.size();) {
+      while (i < list.size() && !word_char(list[i])) ++i;
+      size_t b = i;
+      while (i < list.size() && word_char(list[i])) ++i;
+      if (i > b) words.push_back(list.substr(b, i - b));
+    }
+    // "x as y, z": drop "as" and the alias after it.
+    for (size_t j = 0; j < words.size(); ++j) {
+      if (words[j] == "as") {
+        ++j;
+        continue;
+      }
+      imp.names.push_back(words[j]);
+    }
+    if (!imp.names.empty()) q.imports.push_back(std::move(imp));
+  }
+
   // Identifiers: every word, weighted by how code-like its mention is.
   std::unordered_map<std::string, double> ids;
   std::vector<std::string> order;

@@ -28,9 +28,16 @@ struct QueryIdentifier {
   double weight;  // 1 for clearly code-like mentions, lower for prose words
 };
 
+// `from a.b.c import x, y as z` in a snippet: the names and their package.
+struct ImportMention {
+  std::vector<std::string> module;  // {"a", "b", "c"}
+  std::vector<std::string> names;   // {"x", "y"}
+};
+
 struct ParsedQuery {
   std::vector<PathMention> paths;
   std::vector<std::vector<std::string>> dotted;  // "a.b.C" -> {"a","b","C"}
+  std::vector<ImportMention> imports;            // absolute `from ... import` lines
   std::vector<QueryIdentifier> identifiers;      // unique by name
   std::vector<std::string> terms;                // BM25 terms (with repeats)
   // Adjacent prose words written as one identifier or file name

@@ -27,6 +27,8 @@ constexpr double kSymFloor = 1.0;
 // A literal found in one file of n scores log(1 + n); scaled against that
 // (not the best found) so a literal common to many files stays weak.
 constexpr double kVerbatimFloor = 1.0;
+// A file under the package a snippet imports a name from, defining it.
+constexpr double kImportedNameMention = 0.6;
 // Files defining a name the title uses.
 constexpr double kTitleWeight = 1.5;
 // A BM25 term the title uses weighs this much more (the title says
@@ -278,6 +280,27 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
         mention[slot] = std::max(mention[slot], w);
       }
       break;
+    }
+  }
+
+  // `from a.b.c import x`: the reporter says where x lives; the file
+  // under a/b/c that defines it is as good as named (`from
+  // sympy.physics.units import convert_to` -> physics/units/util.py).
+  for (const ImportMention& imp : q.imports) {
+    if (imp.module.size() < 2) continue;  // the package itself: every file
+    std::string dir = module_path(imp.module, imp.module.size());
+    for (const std::string& name : imp.names) {
+      std::vector<uint32_t> inside;
+      for (uint32_t slot : v.definers(name)) {
+        std::string_view p = v.path(slot);
+        size_t at = p.find(dir);
+        bool in_package = at != std::string_view::npos && (at == 0 || p[at - 1] == '/') &&
+                          at + dir.size() < p.size() &&
+                          (p[at + dir.size()] == '/' || p.substr(at + dir.size()) == ".py");
+        if (in_package) inside.push_back(slot);
+      }
+      if (inside.empty() || inside.size() > 2) continue;
+      for (uint32_t slot : inside) mention[slot] = std::max(mention[slot], kImportedNameMention);
     }
   }
 

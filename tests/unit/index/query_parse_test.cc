@@ -110,5 +110,17 @@ TEST(QueryParse, SourceLinesQuotedByATracebackAreNotLiterals) {
   EXPECT_GE(q.paths.size(), 2u);  // the frames themselves are still read
 }
 
+TEST(QueryParse, FromImportLines) {
+  auto q = parse_query("Unit conversion is wrong\n```python\n"
+                       "from sympy.physics.units import m, convert_to as conv\n"
+                       ">>> from pkg.sub import (alpha, beta)\n"
+                       "from . import local\nfrom sympy import *\nx = 'from a.b import fake'\n```\n");
+  ASSERT_EQ(q.imports.size(), 2u);  // `import *` names nothing
+  EXPECT_EQ(q.imports[0].module, (std::vector<std::string>{"sympy", "physics", "units"}));
+  EXPECT_EQ(q.imports[0].names, (std::vector<std::string>{"m", "convert_to"}));
+  EXPECT_EQ(q.imports[1].module, (std::vector<std::string>{"pkg", "sub"}));
+  EXPECT_EQ(q.imports[1].names, (std::vector<std::string>{"alpha", "beta"}));
+}
+
 }  // namespace
 }  // namespace bastion::index

@@ -429,5 +429,27 @@ TEST(SearchRanking, OnlyTheProjectsOwnTestFilesPutTestsInPlay) {
             "testing/test_mark.py");
 }
 
+// `from pkg.units import convert_to`: the file under pkg/units defining it
+// is as good as named, while a same-named function elsewhere is not.
+TEST(SearchRanking, ImportedNameFindsItsDefinerInsideThePackage) {
+  TempRepo repo;
+  repo.write("pkg/units/__init__.py", "from pkg.units.util import convert_to\n");
+  repo.write("pkg/units/util.py", "def convert_to(expr, unit):\n    return expr\n");
+  repo.write("pkg/other/convert.py", "def convert_to(expr, unit):\n    return unit\n");
+  repo.write("pkg/core/power.py", "class Pow:\n    def inverse(self):\n        return self\n");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx->refresh().ok());
+  ParsedQuery q = parse_query("Conversion of an inverse is wrong (bad Pow handling)\n\n"
+                              "from pkg.units import m, convert_to\nconvert_to(1/m, m)\n");
+  ASSERT_EQ(q.imports.size(), 1u);
+  double with = score_of(*idx, q, "pkg/units/util.py");
+  double other_with = score_of(*idx, q, "pkg/other/convert.py");
+  EXPECT_GT(with, other_with);
+  q.imports.clear();
+  double without = score_of(*idx, q, "pkg/units/util.py");
+  double other_without = score_of(*idx, q, "pkg/other/convert.py");
+  EXPECT_GT(with / other_with, 1.3 * without / other_without);
+}
+
 }  // namespace
 }  // namespace bastion::index
