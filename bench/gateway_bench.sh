@@ -11,7 +11,8 @@
 #            its own asyncio upstream) through the gateway and through nginx:
 #            TTFB under load and RSS of each proxy.
 # Usage: bench/gateway_bench.sh [BUILD_DIR] [latency|ttfb|streams|all]
-#   env: DURATION=10s CONNS=16 STREAMS="1000 9900" TTFB_N=500
+#   env: DURATION=10s CONNS=16 LOW_CONNS="1 4" (extra latency rounds at these
+#        connection counts, below saturation; LOW_CONNS= skips them) STREAMS="1000 9900" TTFB_N=500
 #        SPLIT_STREAMS="10000" (optional: streams spread over two more gateway
 #        processes sharing the one SQLite database, past one process's limit)
 #        KEEP=1 (keep the work directory: logs, configs, database)
@@ -31,6 +32,7 @@ FAKE=$(ls "$BUILD"/bin/fake_model_server "$BUILD"/tests/fake_server/fake_model_s
 [ -n "$FAKE" ] || { echo "no fake_model_server under $BUILD: build that target first" >&2; exit 2; }
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-16}
+LOW_CONNS=${LOW_CONNS-"1 4"}
 STREAMS=${STREAMS:-"1000 9900"}
 TTFB_N=${TTFB_N:-500}
 if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
@@ -137,38 +139,49 @@ wrk.body = '{"model":"m1","max_tokens":16,"messages":[{"role":"user","content":"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $KEY"
 LUA
-  echo "== non-streaming (wrk -t1 -c$CONNS -d$DURATION --latency, after a 2 s warm-up)"
-  for target in "direct:$UP" "nginx:$NG" "gateway:$GW"; do
-    name=${target%%:*}; port=${target##*:}
-    start_fake
-    wrk -t1 -c"$CONNS" -d2s -s "$W/post.lua" http://127.0.0.1:$port/v1/chat/completions >/dev/null
-    cpu0=$(awk '{print $14 + $15}' /proc/$GW_PID/stat)
-    wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "$W/post.lua" http://127.0.0.1:$port/v1/chat/completions > "$W/wrk_$name.txt"
-    cpu1=$(awk '{print $14 + $15}' /proc/$GW_PID/stat)
-    p50=$(awk '$1=="50%"{print $2}' "$W/wrk_$name.txt"); p99=$(awk '$1=="99%"{print $2}' "$W/wrk_$name.txt")
-    rps=$(awk '/Requests\/sec/{print $2}' "$W/wrk_$name.txt"); errs=$(grep -E 'Non-2xx|Socket errors' "$W/wrk_$name.txt" | tr '\n' ' ' || true)
-    echo "$name: p50=$p50 p99=$p99 req/s=$rps $errs"
-    # The gateway's own CPU time (user + system) per request served: steadier
-    # than latency on a box shared with other work.
-    if [ "$name" = gateway ]; then
-      n=$(awk '/requests in/{print $1}' "$W/wrk_$name.txt")
-      echo "gateway CPU: $(( (cpu1 - cpu0) * 1000000 / $(getconf CLK_TCK) / (n > 0 ? n : 1) )) us/request ($((cpu1 - cpu0)) ticks, $n requests)"
-    fi
-  done
-  python3 - "$W" <<'PY'
+  # One round: direct, nginx and gateway at $1 connections (closed loop:
+  # each connection sends its next request when the previous reply is in).
+  latency_round() {
+    local c=$1 tag=c$1
+    echo "== non-streaming (wrk -t1 -c$c -d$DURATION --latency, after a 2 s warm-up), load $(cut -d' ' -f1-3 /proc/loadavg)"
+    for target in "direct:$UP" "nginx:$NG" "gateway:$GW"; do
+      name=${target%%:*}; port=${target##*:}
+      start_fake
+      wrk -t1 -c"$c" -d2s -s "$W/post.lua" http://127.0.0.1:$port/v1/chat/completions >/dev/null
+      cpu0=$(awk '{print $14 + $15}' /proc/$GW_PID/stat)
+      wrk -t1 -c"$c" -d"$DURATION" --latency -s "$W/post.lua" http://127.0.0.1:$port/v1/chat/completions > "$W/wrk_${name}_$tag.txt"
+      cpu1=$(awk '{print $14 + $15}' /proc/$GW_PID/stat)
+      f=$W/wrk_${name}_$tag.txt
+      p50=$(awk '$1=="50%"{print $2}' "$f"); p99=$(awk '$1=="99%"{print $2}' "$f")
+      rps=$(awk '/Requests\/sec/{print $2}' "$f"); errs=$(grep -E 'Non-2xx|Socket errors' "$f" | tr '\n' ' ' || true)
+      echo "$name: p50=$p50 p99=$p99 req/s=$rps $errs"
+      # The gateway's own CPU time (user + system) per request served: steadier
+      # than latency on a box shared with other work.
+      if [ "$name" = gateway ]; then
+        n=$(awk '/requests in/{print $1}' "$f")
+        echo "gateway CPU: $(( (cpu1 - cpu0) * 1000000 / $(getconf CLK_TCK) / (n > 0 ? n : 1) )) us/request ($((cpu1 - cpu0)) ticks, $n requests)"
+      fi
+    done
+    python3 - "$W" "$tag" <<'PY'
 import re, sys
 def ms(v):
     m = re.match(r"([\d.]+)(us|ms|s)$", v); x = float(m[1])
     return x / 1000 if m[2] == "us" else x * 1000 if m[2] == "s" else x
 q = {}
 for n in ("direct", "nginx", "gateway"):
-    t = open(f"{sys.argv[1]}/wrk_{n}.txt").read()
+    t = open(f"{sys.argv[1]}/wrk_{n}_{sys.argv[2]}.txt").read()
     q[n] = {p: ms(re.search(rf"^\s+{p}%\s+(\S+)", t, re.M)[1]) for p in ("50", "99")}
 for p in ("50", "99"):
     ng, gw = q["nginx"][p] - q["direct"][p], q["gateway"][p] - q["direct"][p]
     ratio = f"{gw / ng:.2f}x nginx" if ng > 0 else "n/a"
-    print(f"added p{p}: nginx={ng:.3f}ms gateway={gw:.3f}ms ({ratio})")
+    print(f"{sys.argv[2]} added p{p}: nginx={ng:.3f}ms gateway={gw:.3f}ms ({ratio})")
 PY
+  }
+  # Saturation first (the figure of record), then the fixed, lighter loads
+  # of LOW_CONNS: with few connections no process is short of CPU, so the
+  # added latency is the proxy's own path, not a queue behind its CPU time.
+  latency_round "$CONNS"
+  for c in $LOW_CONNS; do latency_round "$c"; done
   echo "# gateway RSS after load: $(ps -o rss= -p $GW_PID) KiB"
 fi
 
