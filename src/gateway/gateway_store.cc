@@ -265,7 +265,7 @@ GatewayStore::~GatewayStore() {
   if (checkpointer_.joinable()) checkpointer_.join();
 }
 
-Status GatewayStore::checkpoint_in_background(int interval_ms) {
+Status GatewayStore::checkpoint_in_background(int interval_ms, int restart_frames) {
   if (url_.rfind("sqlite://", 0) != 0) return ok_status();
   auto own = open_sql(url_);  // the checkpointer's own connection, outside the pool
   if (!own) return own.error();
@@ -279,11 +279,11 @@ Status GatewayStore::checkpoint_in_background(int interval_ms) {
   // The committer's connection, if it is open already, stops too.
   if (group_)
     if (auto s = group_->run([](SqlConn& c) { return c.disable_auto_checkpoint(); }); !s) return s;
-  checkpointer_ = std::thread([this, interval_ms, conn = std::shared_ptr<SqlConn>(std::move(*own))] {
+  checkpointer_ = std::thread([this, interval_ms, restart_frames, conn = std::shared_ptr<SqlConn>(std::move(*own))] {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stop_cv_.wait_for(lock, std::chrono::milliseconds(interval_ms), [&] { return stopping_; })) {
       lock.unlock();
-      if (conn->checkpoint()) ++checkpoints_;  // a failure is retried at the next tick
+      if (conn->checkpoint(restart_frames)) ++checkpoints_;  // a failure is retried at the next tick
       lock.lock();
     }
   });
@@ -435,7 +435,7 @@ void GatewayStore::reserve_async(const ReserveRequest& q,
     return;
   }
   auto denial = std::make_shared<std::optional<QuotaDenial>>();
-  group_->submit(
+  submit_write(
       [this, q, denial](SqlConn& c) -> Status {
         auto r = reserve_in_tx(c, q);
         if (!r) return r.error();
@@ -453,7 +453,25 @@ void GatewayStore::audit_event_async(const Json& entry, std::function<void(const
     done(audit_event(entry));
     return;
   }
-  group_->submit([this, text = dump_json(entry)](SqlConn& c) { return append_audit(c, text); }, std::move(done));
+  submit_write([this, text = dump_json(entry)](SqlConn& c) { return append_audit(c, text); }, std::move(done));
+}
+
+void GatewayStore::commit_on(Post post) {
+  if (!group_) return;
+  post_ = std::move(post);
+  commit_posted_ = false;
+  if (!post_) group_->commit_here();  // writes whose task will not run now
+}
+
+void GatewayStore::submit_write(GroupCommit::Write write, GroupCommit::Done done) {
+  if (!post_) return group_->submit(std::move(write), std::move(done));
+  group_->submit_held(std::move(write), std::move(done));
+  // One task per round: the writes queued before it runs share its commit.
+  if (!commit_posted_.exchange(true))
+    post_([this] {
+      commit_posted_ = false;
+      group_->commit_here();
+    });
 }
 
 void GatewayStore::flush() {

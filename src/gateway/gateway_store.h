@@ -126,6 +126,13 @@ class GatewayStore {
                     std::function<void(const Status&)> done);
   // True when settle_async() returns before the database work (SQLite).
   bool settles_async() const { return group_ != nullptr; }
+  // SQLite: reserve_async() and audit_event_async() stop handing their
+  // writes to the committer thread: they queue them and `post` a task
+  // (once per round of writes) that commits them on the thread that runs
+  // it (GroupCommit::commit_here), normally an event loop that posted the
+  // writes, so their `done` runs there too. PostgreSQL: no-op.
+  using Post = std::function<void(std::function<void()>)>;
+  void commit_on(Post post);
   // Waits until every queued settlement has been written (or has failed
   // and been reported to its `done`).
   void flush();
@@ -145,7 +152,11 @@ class GatewayStore {
   // the gateway's p99) and a thread of the store checkpoints every
   // `interval_ms` instead, until the store is destroyed. Durability is
   // unchanged: a commit is in the WAL either way. PostgreSQL: no-op.
-  Status checkpoint_in_background(int interval_ms);
+  // Once the WAL holds `restart_frames` frames (4 KiB each) a checkpoint
+  // also makes it start over (see SqlConn::checkpoint), so under steady
+  // load it stays near that size instead of growing without end.
+  Status checkpoint_in_background(int interval_ms, int restart_frames = kWalRestartFrames);
+  static constexpr int kWalRestartFrames = 16384;  // 64 MiB
   // Background checkpoints that succeeded (for tests).
   int64_t background_checkpoints() const;
 
@@ -204,6 +215,10 @@ class GatewayStore {
   // commits (see group_commit.h). PostgreSQL: null, one transaction each,
   // so several gateway processes interleave at row and advisory locks.
   std::unique_ptr<GroupCommit> group_;
+  Post post_;                                // commit_on(); set before serving
+  std::atomic<bool> commit_posted_{false};  // a commit_here task is queued
+  // Queues `write` for the committer, or for a commit_here task (commit_on).
+  void submit_write(GroupCommit::Write write, GroupCommit::Done done);
   // SQLite: the audit chain's last (seq, hash) as this process wrote it,
   // so an append need not read it back. Valid while the connection that
   // wrote it sees the same PRAGMA data_version (no other connection, in

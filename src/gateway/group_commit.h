@@ -16,6 +16,14 @@
 // caller need not wait (settlements, after the reply has been sent). A
 // submitted write is in memory until its batch commits (normally within
 // one commit's time, well under a millisecond); flush() waits for them.
+//
+// A caller on an event loop (the gateway's io thread) can also commit on
+// its own thread: submit_held() queues without waking the committer, and
+// commit_here(), which the caller runs once the writes of its current
+// round are queued, commits them there. That saves two thread hand-offs
+// (a futex wake and an event-loop wake-up) per reservation. commit_here()
+// never waits: when the committer thread holds a batch, or another process
+// holds the database's write lock, it leaves the writes to the committer.
 #pragma once
 
 #include <algorithm>
@@ -65,12 +73,23 @@ class GroupCommit {
   // (the constructor's), or at flush(). Under load that is one commit per
   // request instead of two.
   void submit_deferred(Write write, Done done);
+  // submit() without waking the committer thread: the caller must call
+  // commit_here() soon (as a safety net the committer commits a held write
+  // like a deferred one, after `defer_ms`).
+  void submit_held(Write write, Done done);
+  // Commits everything queued on the calling thread and runs the `done`
+  // callbacks there, unless that would wait: when the committer thread
+  // holds a batch, or another process holds the database's write lock,
+  // the queued writes go to the committer thread instead. Returns the
+  // number of writes committed (or failed) here.
+  size_t commit_here();
   // Waits until every write queued before the call has been committed.
   void flush();
 
   // Batches committed and writes they held (for tests).
   int64_t batches() const;
   int64_t writes() const;
+  int64_t batches_here() const;  // of batches(), those commit_here() ran
 
  private:
   struct Pending {
@@ -82,7 +101,13 @@ class GroupCommit {
   };
   static constexpr size_t kMaxBatch = 512;  // bounds one transaction's length
   void loop();
-  void commit_batch(std::vector<std::shared_ptr<Pending>>& batch);
+  // Takes up to kMaxBatch writes off the queue (mu_ held); sets busy_.
+  std::vector<std::shared_ptr<Pending>> take_batch();
+  // Marks the batch committed and runs its callbacks; clears busy_.
+  void complete_batch(std::unique_lock<std::mutex>& lock, std::vector<std::shared_ptr<Pending>>& batch, bool here);
+  // Runs the batch in one transaction. With `wait` false it returns false,
+  // having run nothing, when BEGIN would have to wait for a lock.
+  bool commit_batch(std::vector<std::shared_ptr<Pending>>& batch, bool wait = true);
 
   Acquire acquire_;
   Release release_;
@@ -98,9 +123,10 @@ class GroupCommit {
   int flushing_ = 0;
   std::chrono::milliseconds defer_;
   std::chrono::steady_clock::time_point deferred_since_;  // oldest deferred write in queue_
-  bool busy_ = false;  // the committer holds a batch
+  bool busy_ = false;  // a batch is being committed (by the committer thread or commit_here)
   bool stop_ = false;
-  int64_t batches_ = 0, writes_ = 0;
+  bool idle_wait_ = false;  // the committer waits for work without a deadline
+  int64_t batches_ = 0, writes_ = 0, batches_here_ = 0;
   std::thread thread_;
 };
 

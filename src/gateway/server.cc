@@ -688,10 +688,15 @@ void Server::run(bool handle_signals) {
     });
   }
   m.gw.log({{"msg", "listening"}, {"port", port()}});
+  // Reservations admitted on the io thread are committed there too, once
+  // per round of the event loop (no hand-off to the committer thread and
+  // back); see GatewayStore::commit_on.
+  m.gw.store().commit_on([&m](std::function<void()> f) { net::post(m.ioc, std::move(f)); });
   std::vector<std::thread> extra;
   for (int i = 1; i < m.gw.config().threads; ++i) extra.emplace_back([&m] { m.ioc.run(); });
   m.ioc.run();
   for (auto& t : extra) t.join();
+  m.gw.store().commit_on(nullptr);
   m.workers.join();  // settle every finished request before returning
   m.gw.store().flush();  // and the settlements queued for the group commit
   // Settlements still queued by a database outage get a last few seconds.

@@ -34,6 +34,13 @@ class SqlConn {
   // Starts a write transaction that serialises against other writers
   // (SQLite: BEGIN IMMEDIATE; PostgreSQL: BEGIN).
   virtual Status begin() = 0;
+  // begin() without waiting: false, with nothing started, when the write
+  // lock is held by another connection or process (SQLite). PostgreSQL
+  // takes its locks later, per statement: there it is begin().
+  virtual Result<bool> try_begin() {
+    if (auto s = begin(); !s) return s.error();
+    return true;
+  }
   virtual Status commit() = 0;
   virtual void rollback() = 0;
   // Takes a transaction-scoped lock named by `key` (PostgreSQL advisory
@@ -46,8 +53,13 @@ class SqlConn {
   // whoever calls this must run checkpoint() elsewhere. PostgreSQL: no-op.
   virtual Status disable_auto_checkpoint() { return ok_status(); }
   // SQLite: copies committed WAL frames into the database file without
-  // blocking writers (PASSIVE). PostgreSQL: no-op.
-  virtual Status checkpoint() { return ok_status(); }
+  // blocking writers (PASSIVE); once the WAL holds `restart_frames` frames
+  // (0: never), also makes sure the next write starts it over, holding
+  // this process's writers for the last few frames. PostgreSQL: no-op.
+  virtual Status checkpoint(int restart_frames = 0) {
+    (void)restart_frames;
+    return ok_status();
+  }
 };
 
 // How many times, in this process, a SQLite connection waited for another

@@ -28,8 +28,10 @@ std::atomic<int64_t> g_busy_waits{0};
 
 // Waits for another process's lock in steps of at most 1 ms (SQLite's
 // default handler sleeps up to 100 ms at a time), for up to 30 s, and
-// counts the waits (sqlite_busy_waits).
-int busy_handler(void*, int attempt) {
+// counts the waits (sqlite_busy_waits). `no_wait` points to the
+// connection's flag: set, it gives up at once (try_begin).
+int busy_handler(void* no_wait, int attempt) {
+  if (no_wait && *static_cast<const bool*>(no_wait)) return 0;
   g_busy_waits.fetch_add(1, std::memory_order_relaxed);
   int step_us = attempt < 10 ? 50 * (attempt + 1) : 1000;
   int64_t waited_us = attempt < 10 ? 25LL * attempt * (attempt + 1) : 2750 + 1000LL * (attempt - 10);
@@ -38,9 +40,26 @@ int busy_handler(void*, int attempt) {
   return 1;
 }
 
+// The in-process write lock of one database file. `gate` is passed
+// before `mu` is taken, so a checkpointer waiting for `mu` (holding
+// `gate`) is next: writers that take turns back to back would otherwise
+// starve it (std::mutex is not fair; it waited for 11,000 commits).
+struct WriterLock {
+  std::mutex gate, mu;
+  void lock() {
+    std::lock_guard<std::mutex> g(gate);
+    mu.lock();
+  }
+  bool try_lock() {
+    std::unique_lock<std::mutex> g(gate, std::try_to_lock);
+    return g.owns_lock() && mu.try_lock();
+  }
+  void unlock() { mu.unlock(); }
+};
+
 class SqliteConn : public SqlConn {
  public:
-  SqliteConn(sqlite3* db, std::shared_ptr<std::mutex> writer) : db_(db), writer_(std::move(writer)) {}
+  SqliteConn(sqlite3* db, std::shared_ptr<WriterLock> writer) : db_(db), writer_(std::move(writer)) {}
   ~SqliteConn() override {
     if (holding_writer_) writer_->unlock();
     for (auto& [sql, st] : statements_) sqlite3_finalize(st);
@@ -103,6 +122,19 @@ class SqliteConn : public SqlConn {
     if (!s) release_writer();
     return s;
   }
+  Result<bool> try_begin() override {
+    if (!writer_->try_lock()) return false;
+    holding_writer_ = true;
+    no_wait_ = true;
+    int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    no_wait_ = false;
+    if (rc == SQLITE_OK) return true;
+    auto e = err("begin");
+    release_writer();
+    if (rc == SQLITE_BUSY) return false;
+    return e;
+  }
+  bool* no_wait_flag() { return &no_wait_; }
   Status commit() override {
     Status s = run("COMMIT");
     // A failed COMMIT leaves the transaction open, and callers that marked
@@ -118,7 +150,24 @@ class SqliteConn : public SqlConn {
   Status lock(const std::string&) override { return ok_status(); }
   bool healthy() const override { return true; }
   Status disable_auto_checkpoint() override { return run("PRAGMA wal_autocheckpoint=0"); }
-  Status checkpoint() override {
+  // PASSIVE copies the WAL into the database file without stopping
+  // writers. But the WAL starts over from its beginning only when a write
+  // transaction begins while every frame has been copied, and under a
+  // steady stream of commits new frames always arrive while the copy (and
+  // its fsyncs) runs: the WAL then grew without end (150 MB in 5 s of
+  // load), each commit extending the file and the kernel zeroing the fresh
+  // pages. So once the WAL holds `restart_frames` frames, the ones added
+  // during the copy are copied once more while this process's writers wait
+  // on their mutex (two fsyncs: 4-40 ms on the loaded 2-core test box, so
+  // a large `restart_frames` keeps it rare): the next write transaction then
+  // starts the WAL over. Another process writing at that moment can still
+  // keep it from starting over; a later tick tries again.
+  Status checkpoint(int restart_frames) override {
+    int log = 0, copied = 0;
+    if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) != SQLITE_OK)
+      return err("checkpoint");
+    if (restart_frames <= 0 || log < restart_frames) return ok_status();
+    std::lock_guard<WriterLock> hold(*writer_);
     if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) != SQLITE_OK)
       return err("checkpoint");
     return ok_status();
@@ -166,22 +215,23 @@ class SqliteConn : public SqlConn {
   }
   static constexpr size_t kMaxStatements = 64;
   sqlite3* db_;
-  std::shared_ptr<std::mutex> writer_;
+  std::shared_ptr<WriterLock> writer_;
   bool holding_writer_ = false;
+  bool no_wait_ = false;  // read by busy_handler
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
   sqlite3_stmt* adhoc_ = nullptr;
 };
 
 // One writer mutex per database file, shared by every connection to it.
-std::shared_ptr<std::mutex> writer_mutex_for(const std::string& path) {
+std::shared_ptr<WriterLock> writer_mutex_for(const std::string& path) {
   static std::mutex registry_mu;
-  static std::map<std::string, std::weak_ptr<std::mutex>> registry;
+  static std::map<std::string, std::weak_ptr<WriterLock>> registry;
   char cwd[4096];
   std::string key = fs::resolve_real(path, ::getcwd(cwd, sizeof cwd) ? cwd : "/");
   std::lock_guard<std::mutex> l(registry_mu);
   auto m = registry[key].lock();
   if (!m) {
-    m = std::make_shared<std::mutex>();
+    m = std::make_shared<WriterLock>();
     registry[key] = m;
   }
   return m;
@@ -211,8 +261,8 @@ Result<std::unique_ptr<SqlConn>> open_sql(const std::string& url) {
     sqlite3_close_v2(db);
     return Error(ErrorKind::kIo, "cannot open gateway database " + path + ": " + m);
   }
-  sqlite3_busy_handler(db, busy_handler, nullptr);
   auto conn = std::make_unique<SqliteConn>(db, writer_mutex_for(path));
+  sqlite3_busy_handler(db, busy_handler, conn->no_wait_flag());
   if (Status wal = store::enable_wal(db, path); !wal.ok()) return wal.error();
   auto s = conn->exec_script("PRAGMA synchronous=NORMAL;");
   if (!s) return s.error();

@@ -2,6 +2,7 @@
 #include "gateway/group_commit.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -149,6 +150,66 @@ TEST(GroupCommit, TheUndoneHookRunsWhenAWriteFails) {
   EXPECT_FALSE(g.run([](SqlConn& c) { return insert(c, "a"); }).ok());
   EXPECT_GT(undone, after_first);
   EXPECT_EQ(db.count(), 2);
+}
+
+// commit_here(): the writes queued with submit_held() are committed on the
+// calling thread, their callbacks run there, and no thread hand-off is
+// involved (the gateway's io thread commits its own reservations).
+TEST(GroupCommit, CommitHereCommitsHeldWritesOnTheCallingThread) {
+  Db db;
+  auto g = db.group(60000);  // the committer would wait a minute for them
+  std::thread::id ran_on, done_on;
+  std::atomic<int> done{0};
+  for (int i = 0; i < 3; ++i)
+    g->submit_held([&, i](SqlConn& c) {
+      ran_on = std::this_thread::get_id();
+      return insert(c, "h" + std::to_string(i));
+    },
+                   [&](const Status& s) {
+                     done_on = std::this_thread::get_id();
+                     done += s.ok();
+                   });
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_EQ(db.count(), 0) << "a held write woke the committer";
+  EXPECT_EQ(g->commit_here(), 3u);
+  EXPECT_EQ(done, 3) << "callbacks run before commit_here() returns";
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+  EXPECT_EQ(done_on, std::this_thread::get_id());
+  EXPECT_EQ(db.count(), 3);
+  EXPECT_EQ(g->batches(), 1);
+  EXPECT_EQ(g->batches_here(), 1);
+  EXPECT_EQ(g->commit_here(), 0u) << "nothing left";
+}
+
+// When another process holds the write lock, commit_here() does not wait
+// for it (an event loop must not sleep in SQLite's busy handler): the
+// writes go to the committer thread, which commits them once the lock is
+// free.
+TEST(GroupCommit, CommitHereLeavesALockedDatabaseToTheCommitter) {
+  Db db;
+  auto g = db.group(60000);
+  EXPECT_TRUE(g->run([](SqlConn& c) { return insert(c, "first"); }).ok());  // opens the connection
+  sqlite3* other = nullptr;  // stands for another gateway process
+  ASSERT_EQ(sqlite3_open(db.url.substr(9).c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::atomic<int> done{0};
+  std::thread::id done_on;
+  g->submit_held([](SqlConn& c) { return insert(c, "held"); }, [&](const Status& s) {
+    done_on = std::this_thread::get_id();
+    done += s.ok();
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(g->commit_here(), 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500)) << "commit_here() waited for the lock";
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(done, 0);
+  ASSERT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  for (int i = 0; i < 500 && done == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(done, 1);
+  EXPECT_NE(done_on, std::this_thread::get_id());
+  EXPECT_EQ(db.count(), 2);
+  EXPECT_EQ(g->batches_here(), 0);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 #include <tuple>
 
@@ -482,6 +483,37 @@ TEST(GatewayStore, BackgroundCheckpointsCopyTheWal) {
   ASSERT_TRUE(check.ok());
   EXPECT_TRUE(check->ok);
   EXPECT_EQ(check->entries, 850);
+}
+
+// Under a steady stream of commits a PASSIVE checkpoint never finds the
+// WAL fully copied when the next write begins, so the WAL never started
+// over and grew with every commit. Past `restart_frames` the checkpointer
+// now copies the last frames while the writers wait, and the next write
+// starts the WAL over: the WAL header's checkpoint sequence number (bytes
+// 12-15, big-endian), which counts the times it started over, moves.
+TEST(GatewayStore, TheWalStartsOverUnderSteadyWrites) {
+  std::string path = temp_db();
+  auto s = GatewayStore::open("sqlite://" + path, 2);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->checkpoint_in_background(5, /*restart_frames=*/256).ok());
+  std::string pad(3000, 'x');
+  auto wal_restarts = [&] {
+    std::ifstream f(path + "-wal", std::ios::binary);
+    unsigned char h[16] = {};
+    f.read(reinterpret_cast<char*>(h), sizeof h);
+    return (uint32_t(h[12]) << 24) | (uint32_t(h[13]) << 16) | (uint32_t(h[14]) << 8) | h[15];
+  };
+  auto t0 = std::chrono::steady_clock::now();
+  int writes = 0;
+  // ~6,000 pages, written back to back: the WAL is never idle.
+  for (; writes < 3000 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60); ++writes)
+    ASSERT_TRUE((*s)->audit_event({{"event", "pad"}, {"pad", pad}}).ok());
+  EXPECT_GT((*s)->background_checkpoints(), 0);
+  EXPECT_GE(wal_restarts(), 2u) << "the WAL never started over in " << writes << " writes";
+  auto check = (*s)->verify_audit();
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->ok);
+  EXPECT_EQ(check->entries, writes);
 }
 
 }  // namespace
