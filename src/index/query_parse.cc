@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "index/tokenize.h"
+#include "util/strings.h"
 
 namespace bastion::index {
 namespace {
@@ -51,9 +52,13 @@ bool runtime_message(std::string_view piece) {
       "can only concatenate",            "must be real number, not",
       "cannot read properties of",       "is not a function",
       "is not defined",                  "unhashable type",
+      "referenced before assignment",    "takes no arguments",
+      "is not json serializable",        "object is not an iterator",
+      "has no len()",                    "can't pickle",
   };
+  std::string lower = str::to_lower(piece);
   for (std::string_view m : kRuntime)
-    if (piece.find(m) != std::string_view::npos) return true;
+    if (lower.find(m) != std::string::npos) return true;
   return false;
 }
 

@@ -81,12 +81,14 @@ TEST(QueryParse, NamesTheReporterBindsAreNotWhatToLookFor) {
 TEST(QueryParse, RuntimeErrorMessagesAreNotLiterals) {
   auto q = parse_query("AttributeError: 'cos' object has no attribute 'shape'\n"
                        "TypeError: unsupported operand type(s) for +: 'int' and 'str'\n"
+                       "UnboundLocalError: local variable 'code' Referenced before assignment in this\n"
                        "MergeError: conflicting values for variable 'y' on objects to be combined.");
   auto has = [&](const std::string& s) {
     return std::find(q.literals.begin(), q.literals.end(), s) != q.literals.end();
   };
   EXPECT_FALSE(has("object has no attribute"));
   EXPECT_FALSE(has("unsupported operand type(s) for +"));
+  EXPECT_FALSE(has("Referenced before assignment in this"));
   EXPECT_TRUE(has("conflicting values for variable"));  // the project's own message
 }
 
