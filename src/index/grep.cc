@@ -12,9 +12,11 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "index/glob_match.h"
+#include "index/grep_literal.h"
 #include "index/read_buffer.h"
 #include "index/walker.h"
 
@@ -23,9 +25,11 @@ namespace {
 
 constexpr uint32_t kMatchLimit = 5'000'000;
 constexpr uint32_t kDepthLimit = 10'000;
+constexpr size_t kWindow = 4096;  // see search_buffer
 
 struct Code {
   pcre2_code* code = nullptr;
+  std::string literal;  // in every match (grep_literal.h), or "" for no prefilter
   ~Code() {
     if (code) pcre2_code_free(code);
   }
@@ -34,8 +38,8 @@ struct Code {
 // Per-thread matching state: match data, limits and a JIT stack.
 class ThreadMatcher {
  public:
-  explicit ThreadMatcher(const pcre2_code* code) : code_(code) {
-    md_ = pcre2_match_data_create_from_pattern(code, nullptr);
+  explicit ThreadMatcher(const Code& code) : code_(code.code), literal_(code.literal) {
+    md_ = pcre2_match_data_create_from_pattern(code_, nullptr);
     mctx_ = pcre2_match_context_create(nullptr);
     pcre2_set_match_limit(mctx_, kMatchLimit);
     pcre2_set_depth_limit(mctx_, kDepthLimit);
@@ -47,8 +51,13 @@ class ThreadMatcher {
     pcre2_match_context_free(mctx_);
     if (stack_) pcre2_jit_stack_free(stack_);
   }
-  // 1 = match (ovector in *start/*end), 0 = none, -1 = limit hit.
-  int match(const char* buf, size_t len, size_t from, size_t* start, size_t* end) {
+  std::string_view literal() const { return literal_; }
+  // 1 = match (ovector in *start/*end), 0 = none, -1 = limit hit. With
+  // `start_limit`, only matches starting at or before it count (the
+  // pattern must have been compiled with PCRE2_USE_OFFSET_LIMIT).
+  int match(const char* buf, size_t len, size_t from, size_t* start, size_t* end,
+            size_t start_limit = PCRE2_UNSET) {
+    if (start_limit != limit_) pcre2_set_offset_limit(mctx_, limit_ = start_limit);
     int rc = pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(buf), len, from, 0, md_, mctx_);
     if (rc == PCRE2_ERROR_NOMATCH) return 0;
     if (rc < 0) return -1;
@@ -60,9 +69,11 @@ class ThreadMatcher {
 
  private:
   const pcre2_code* code_;
+  std::string_view literal_;
   pcre2_match_data* md_;
   pcre2_match_context* mctx_;
   pcre2_jit_stack* stack_;
+  size_t limit_ = PCRE2_UNSET;
 };
 
 // Searches one buffer line by line semantics: every matching line once.
@@ -71,10 +82,31 @@ bool search_buffer(ThreadMatcher& m, const char* data, size_t len, const GrepOpt
                    GrepFileResult* out) {
   size_t from = 0, counted_pos = 0, line_no = 1;
   while (from <= len) {
+    size_t start_limit = PCRE2_UNSET;
+    if (!m.literal().empty()) {
+      // Every reported line holds the literal (grep_literal.h): start at
+      // the next line that does, or stop. Lines skipped could only hold
+      // matches that cross into a later line, and those are never reported.
+      // PCRE2 then looks for matches starting up to the end of the line
+      // kWindow bytes on (they may end past it), and the literal is looked
+      // for again after that: a call per line would cost more than PCRE2's
+      // own scan where the literal is on most lines (`^#define\s+...`).
+      const char* hit = find_literal(data + from, data + len, m.literal());
+      if (!hit) break;
+      const void* nl = ::memrchr(data + from, '\n', static_cast<size_t>(hit - (data + from)));
+      if (nl) from = static_cast<size_t>(static_cast<const char*>(nl) - data) + 1;
+      const char* edge = hit + std::min<size_t>(kWindow, static_cast<size_t>(data + len - hit));
+      const void* eol = ::memchr(edge, '\n', static_cast<size_t>(data + len - edge));
+      start_limit = eol ? static_cast<size_t>(static_cast<const char*>(eol) - data) : len;
+    }
     size_t ms, me;
-    int rc = m.match(data, len, from, &ms, &me);
+    int rc = m.match(data, len, from, &ms, &me, start_limit);
     if (rc < 0) return false;
-    if (rc == 0) break;
+    if (rc == 0) {
+      if (start_limit == PCRE2_UNSET || start_limit >= len) break;
+      from = start_limit + 1;  // no match starts up to there: on to the next literal
+      continue;
+    }
     if (ms == len && len > 0 && data[len - 1] == '\n') break;  // past the last line
     const void* prev_nl = ms > 0 ? ::memrchr(data + from, '\n', ms - from) : nullptr;
     size_t line_start = prev_nl ? static_cast<const char*>(prev_nl) - data + 1 : from;
@@ -122,6 +154,12 @@ bool glob_ok(const std::string& glob, const std::string& path) {
 Result<std::unique_ptr<Code>> compile(const GrepOptions& opt) {
   uint32_t flags = PCRE2_MULTILINE | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
   if (opt.ignore_case) flags |= PCRE2_CASELESS;
+  // Caseless matching is left to PCRE2 (with UTF, 'k' also matches U+212A),
+  // and so is a pattern that is all literal: the JIT scans for it as fast.
+  std::string literal;
+  if (opt.literal_prefilter && !opt.ignore_case) literal = required_literal(opt.pattern);
+  if (literal == opt.pattern) literal.clear();
+  if (!literal.empty()) flags |= PCRE2_USE_OFFSET_LIMIT;
   int errcode = 0;
   PCRE2_SIZE erroff = 0;
   auto code = std::make_unique<Code>();
@@ -134,6 +172,7 @@ Result<std::unique_ptr<Code>> compile(const GrepOptions& opt) {
                                                 ": " + reinterpret_cast<char*>(msg));
   }
   pcre2_jit_compile(code->code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter on failure
+  code->literal = std::move(literal);
   return code;
 }
 
@@ -196,7 +235,7 @@ Result<GrepSummary> grep_files(const std::string& root, const std::vector<std::s
   std::string base = root.empty() ? "." : root;
 
   auto work = [&](int t) {
-    ThreadMatcher matcher(code.code);
+    ThreadMatcher matcher(code);
     ReadBuffer buf;
     for (;;) {
       size_t g = next.fetch_add(1);
@@ -247,7 +286,7 @@ GrepSummary summarize(std::vector<std::pair<std::string, GrepFileResult>> hits, 
 
 // Matching state for one thread of the walk, lent per directory.
 struct Worker {
-  explicit Worker(const pcre2_code* code) : matcher(code) {}
+  explicit Worker(const Code& code) : matcher(code) {}
   ThreadMatcher matcher;
   ReadBuffer buf;
 };
@@ -277,7 +316,7 @@ Result<GrepSummary> grep_tree(const std::string& root, const GrepOptions& opt) {
         idle.pop_back();
       }
     }
-    if (!w) w = std::make_unique<Worker>(code.code);
+    if (!w) w = std::make_unique<Worker>(code);
     std::vector<std::pair<std::string, GrepFileResult>> found;
     size_t n_searched = 0, n_limited = 0;
     int dir_fd = batch.dir_fd >= 0 ? batch.dir_fd : root_fd;

@@ -21,6 +21,9 @@ struct GrepOptions {
   size_t max_lines_per_file = 0;  // 0 = unlimited (content mode)
   size_t max_file_bytes = 32u << 20;
   int threads = 0;              // 0 = hardware concurrency
+  // Skip files and lines without a literal every match needs
+  // (grep_literal.h); same results either way, off only to compare.
+  bool literal_prefilter = true;
 };
 
 struct GrepLine {

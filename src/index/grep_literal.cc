@@ -1,0 +1,171 @@
+// required_literal and find_literal: see grep_literal.h.
+#include "index/grep_literal.h"
+
+#include <cstring>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace bastion::index {
+namespace {
+
+constexpr size_t kNone = std::string_view::npos;
+
+// Index just past the character class opening at p[i] == '[', or kNone.
+size_t skip_class(std::string_view p, size_t i) {
+  ++i;
+  if (i < p.size() && p[i] == '^') ++i;
+  if (i < p.size() && p[i] == ']') ++i;  // a leading ']' is literal
+  while (i < p.size()) {
+    if (p[i] == '\\') {
+      if (i + 1 < p.size() && (p[i + 1] == 'Q' || p[i + 1] == 'E')) return kNone;
+      i += 2;
+    } else if (p[i] == '[' && i + 1 < p.size() && p[i + 1] == ':') {
+      size_t close = p.find(":]", i + 2);
+      if (close == kNone) return kNone;
+      i = close + 2;
+    } else if (p[i] == ']') {
+      return i + 1;
+    } else {
+      ++i;
+    }
+  }
+  return kNone;
+}
+
+// Index just past the group opening at p[i] == '(', or kNone.
+size_t skip_group(std::string_view p, size_t i) {
+  int depth = 0;
+  while (i < p.size()) {
+    char c = p[i];
+    if (c == '\\') {
+      if (i + 1 < p.size() && (p[i + 1] == 'Q' || p[i + 1] == 'E')) return kNone;
+      i += 2;
+    } else if (c == '[') {
+      i = skip_class(p, i);
+      if (i == kNone) return kNone;
+    } else {
+      if (c == '(') ++depth;
+      if (c == ')' && --depth == 0) return i + 1;
+      ++i;
+    }
+  }
+  return kNone;
+}
+
+// Escapes of one letter that stand for a class or an assertion and take no
+// argument: they end a literal run. Any other letter or digit escape (\x41,
+// \1, \p{L}, \cX, \K, \G, \Q...) makes the pattern "not understood".
+bool simple_escape(char c) { return std::strchr("sSdDwWbBhHvVRXntrfeazZA", c) != nullptr; }
+
+bool is_quantifier(char c) { return c == '*' || c == '+' || c == '?' || c == '{'; }
+
+}  // namespace
+
+std::string required_literal(std::string_view p, size_t min_size) {
+  std::vector<std::string> runs;
+  std::string cur;
+  auto end_run = [&] {
+    if (!cur.empty()) runs.push_back(std::move(cur));
+    cur.clear();
+  };
+  size_t i = 0;
+  while (i < p.size()) {
+    char c = p[i];
+    char lit;
+    if (c == '|' || c == ')') return "";  // alternation at the top, or unbalanced
+    if (c == '(') {
+      if (i + 1 < p.size() && p[i + 1] == '*') return "";  // (*UCP), (*CR)...
+      if (i + 2 < p.size() && p[i + 1] == '?' && !std::strchr(":=!<>|", p[i + 2]))
+        return "";  // inline options (?i), comments, recursion, named forms
+      i = skip_group(p, i);
+      if (i == kNone) return "";
+      end_run();
+      continue;
+    }
+    if (c == '[') {
+      i = skip_class(p, i);
+      if (i == kNone) return "";
+      end_run();
+      continue;
+    }
+    if (c == '.' || c == '^' || c == '$' || is_quantifier(c) ||
+        static_cast<unsigned char>(c) >= 0x80) {
+      // A quantifier with no atom of ours before it (after a group or a
+      // class) was handled with that atom; a UTF-8 byte just ends the run.
+      if (c == '{') {
+        size_t close = p.find('}', i);
+        if (close == kNone) return "";
+        i = close;
+      }
+      end_run();
+      ++i;
+      continue;
+    }
+    if (c == '\\') {
+      if (i + 1 >= p.size()) return "";
+      char n = p[i + 1];
+      bool alnum = (n >= '0' && n <= '9') || (n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z');
+      if (alnum || static_cast<unsigned char>(n) >= 0x80) {
+        if (!alnum || !simple_escape(n)) return "";
+        end_run();
+        i += 2;
+        continue;
+      }
+      lit = n;  // escaped punctuation stands for itself
+      i += 2;
+    } else {
+      lit = c;
+      ++i;
+    }
+    if (lit == '\n' || lit == '\r') return "";
+    // The atom `lit` is required once unless a quantifier may drop it; a
+    // repeat of it ends the run either way.
+    if (i < p.size() && is_quantifier(p[i])) {
+      if (p[i] == '+') cur += lit;
+      end_run();
+      continue;  // the quantifier itself is skipped at the top of the loop
+    }
+    cur += lit;
+  }
+  end_run();
+  std::string best;
+  for (auto& r : runs)
+    if (r.size() > best.size()) best = std::move(r);
+  return best.size() >= min_size ? best : "";
+}
+
+const char* find_literal(const char* begin, const char* end, std::string_view needle) {
+  size_t k = needle.size();
+  if (k == 0 || static_cast<size_t>(end - begin) < k) return nullptr;
+  if (k == 1) return static_cast<const char*>(std::memchr(begin, needle[0], end - begin));
+  const char* last = end - k;  // the last place an occurrence can start
+  const char* p = begin;
+#if defined(__SSE2__)
+  // Candidates are where the first and the last byte both fit (two 16-byte
+  // compares), checked with memcmp.
+  const __m128i first = _mm_set1_epi8(needle[0]);
+  const __m128i final = _mm_set1_epi8(needle[k - 1]);
+  for (; p + 16 <= last + 1; p += 16) {
+    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k - 1));
+    unsigned mask = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, final))));
+    while (mask) {
+      int bit = __builtin_ctz(mask);
+      if (std::memcmp(p + bit + 1, needle.data() + 1, k - 2) == 0) return p + bit;
+      mask &= mask - 1;
+    }
+  }
+#endif
+  for (; p <= last; ++p) {
+    p = static_cast<const char*>(std::memchr(p, needle[0], last - p + 1));
+    if (!p) return nullptr;
+    if (std::memcmp(p + 1, needle.data() + 1, k - 1) == 0) return p;
+  }
+  return nullptr;
+}
+
+}  // namespace bastion::index
