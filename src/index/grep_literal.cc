@@ -62,32 +62,103 @@ bool simple_escape(char c) { return std::strchr("sSdDwWbBhHvVRXntrfeazZA", c) !=
 
 bool is_quantifier(char c) { return c == '*' || c == '+' || c == '?' || c == '{'; }
 
-}  // namespace
 
-std::string required_literal(std::string_view p, size_t min_size) {
-  std::vector<std::string> runs;
+// Splits `p` at its top-level '|' (outside groups, classes and escapes).
+bool split_alternatives(std::string_view p, std::vector<std::string_view>* out) {
+  size_t start = 0, i = 0;
+  while (i < p.size()) {
+    if (p[i] == '\\') {
+      i += 2;
+    } else if (p[i] == '[') {
+      i = skip_class(p, i);
+      if (i == kNone) return false;
+    } else if (p[i] == '(') {
+      i = skip_group(p, i);
+      if (i == kNone) return false;
+    } else {
+      if (p[i] == '|') {
+        out->push_back(p.substr(start, i - start));
+        start = i + 1;
+      }
+      ++i;
+    }
+  }
+  out->push_back(p.substr(start));
+  return true;
+}
+
+// The longest string found in one of the runs of every alternative.
+std::string common_substring(const std::vector<std::vector<std::string>>& alts) {
+  std::string best;
+  for (const std::string& run : alts[0]) {
+    for (size_t len = run.size(); len > best.size(); --len) {
+      for (size_t at = 0; at + len <= run.size() && len > best.size(); ++at) {
+        std::string_view piece(run.data() + at, len);
+        bool everywhere = true;
+        for (size_t a = 1; a < alts.size() && everywhere; ++a) {
+          bool found = false;
+          for (const std::string& r : alts[a]) found |= r.find(piece) != std::string::npos;
+          everywhere = found;
+        }
+        if (everywhere) best = std::string(piece);
+      }
+    }
+  }
+  return best;
+}
+
+// Literal runs that every match of `p` contains in its matched text; false
+// when `p` is not understood. An alternation yields the longest string all
+// its branches contain (`(malloc|calloc|realloc)` -> "alloc").
+bool collect_runs(std::string_view p, std::vector<std::string>* runs, int depth) {
+  if (depth > 8) return false;
+  std::vector<std::string_view> alts;
+  if (!split_alternatives(p, &alts)) return false;
+  if (alts.size() > 1) {
+    std::vector<std::vector<std::string>> alt_runs(alts.size());
+    for (size_t a = 0; a < alts.size(); ++a)
+      if (!collect_runs(alts[a], &alt_runs[a], depth + 1)) return false;
+    std::string common = common_substring(alt_runs);
+    if (!common.empty()) runs->push_back(std::move(common));
+    return true;
+  }
   std::string cur;
   auto end_run = [&] {
-    if (!cur.empty()) runs.push_back(std::move(cur));
+    if (!cur.empty()) runs->push_back(std::move(cur));
     cur.clear();
   };
   size_t i = 0;
   while (i < p.size()) {
     char c = p[i];
     char lit;
-    if (c == '|' || c == ')') return "";  // alternation at the top, or unbalanced
+    if (c == ')') return false;  // unbalanced
     if (c == '(') {
-      if (i + 1 < p.size() && p[i + 1] == '*') return "";  // (*UCP), (*CR)...
-      if (i + 2 < p.size() && p[i + 1] == '?' && !std::strchr(":=!<>|", p[i + 2]))
-        return "";  // inline options (?i), comments, recursion, named forms
-      i = skip_group(p, i);
-      if (i == kNone) return "";
+      if (i + 1 < p.size() && p[i + 1] == '*') return false;  // (*UCP), (*CR)...
+      size_t body = i + 1;  // where a group's own pattern starts, or kNone to skip it
+      if (i + 1 < p.size() && p[i + 1] == '?') {
+        if (i + 2 >= p.size() || !std::strchr(":=!<>|", p[i + 2]))
+          return false;  // inline options (?i), comments, recursion, named forms
+        // (?: (?> (?| hold part of the match; lookarounds and named
+        // groups are skipped.
+        body = std::strchr(":>|", p[i + 2]) ? i + 3 : kNone;
+      }
+      size_t close = skip_group(p, i);
+      if (close == kNone) return false;
       end_run();
+      // A group that may be left out ('?', '*', '{') adds nothing; one that
+      // is not understood adds nothing either (its options end with it).
+      bool optional = close < p.size() && is_quantifier(p[close]) && p[close] != '+';
+      if (body != kNone && !optional) {
+        std::vector<std::string> inner;
+        if (collect_runs(p.substr(body, close - 1 - body), &inner, depth + 1))
+          for (auto& r : inner) runs->push_back(std::move(r));
+      }
+      i = close;
       continue;
     }
     if (c == '[') {
       i = skip_class(p, i);
-      if (i == kNone) return "";
+      if (i == kNone) return false;
       end_run();
       continue;
     }
@@ -97,7 +168,7 @@ std::string required_literal(std::string_view p, size_t min_size) {
       // class) was handled with that atom; a UTF-8 byte just ends the run.
       if (c == '{') {
         size_t close = p.find('}', i);
-        if (close == kNone) return "";
+        if (close == kNone) return false;
         i = close;
       }
       end_run();
@@ -105,11 +176,11 @@ std::string required_literal(std::string_view p, size_t min_size) {
       continue;
     }
     if (c == '\\') {
-      if (i + 1 >= p.size()) return "";
+      if (i + 1 >= p.size()) return false;
       char n = p[i + 1];
       bool alnum = (n >= '0' && n <= '9') || (n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z');
       if (alnum || static_cast<unsigned char>(n) >= 0x80) {
-        if (!alnum || !simple_escape(n)) return "";
+        if (!alnum || !simple_escape(n)) return false;
         end_run();
         i += 2;
         continue;
@@ -120,7 +191,7 @@ std::string required_literal(std::string_view p, size_t min_size) {
       lit = c;
       ++i;
     }
-    if (lit == '\n' || lit == '\r') return "";
+    if (lit == '\n' || lit == '\r') return false;
     // The atom `lit` is required once unless a quantifier may drop it; a
     // repeat of it ends the run either way.
     if (i < p.size() && is_quantifier(p[i])) {
@@ -131,6 +202,19 @@ std::string required_literal(std::string_view p, size_t min_size) {
     cur += lit;
   }
   end_run();
+  return true;
+}
+
+}  // namespace
+
+std::string required_literal(std::string_view p, size_t min_size) {
+  // These act on the whole match wherever they are: \K moves its start, \G
+  // ties it to the search offset, \Q..\E quotes, verbs change newlines.
+  if (p.size() > 1000 || p.find("\\K") != kNone || p.find("\\G") != kNone ||
+      p.find("\\Q") != kNone || p.find("(*") != kNone)
+    return "";
+  std::vector<std::string> runs;
+  if (!collect_runs(p, &runs, 0)) return "";
   std::string best;
   for (auto& r : runs)
     if (r.size() > best.size()) best = std::move(r);

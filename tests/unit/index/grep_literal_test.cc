@@ -35,8 +35,25 @@ TEST(RequiredLiteral, TakesTheLongestRequiredRun) {
   EXPECT_EQ(required_literal(R"(ab.cd)", 2), "ab");
 }
 
+TEST(RequiredLiteral, WhatEveryBranchOfAnAlternationHolds) {
+  EXPECT_EQ(required_literal(R"((malloc|calloc|realloc)\s*\()"), "alloc");
+  EXPECT_EQ(required_literal(R"(malloc|calloc)"), "alloc");
+  EXPECT_EQ(required_literal(R"((foo|bar)baz_qux)"), "baz_qux");
+  EXPECT_EQ(required_literal(R"((?:abcd|xabcdy))"), "abcd");
+  EXPECT_EQ(required_literal(R"((?:x(abcd|zabcdz)y)+)"), "abcd");
+  EXPECT_EQ(required_literal(R"((a|)bcd)"), "bcd");
+  EXPECT_EQ(required_literal(R"((abc)?defg)"), "defg");      // an optional group adds nothing
+  EXPECT_EQ(required_literal(R"((abcdef)*xy)"), "");
+  EXPECT_EQ(required_literal(R"((abcdef){2}xy)"), "");
+  EXPECT_EQ(required_literal(R"((?=abcdef)x)"), "");          // lookarounds are not matched text
+  EXPECT_EQ(required_literal(R"((?<=abcdef)x)"), "");
+  EXPECT_EQ(required_literal(R"((?:(?i)abcdef)xyz)"), "xyz");  // options end with their group
+  EXPECT_EQ(required_literal(R"((ab\Kcdef)gh)"), "");         // \K anywhere moves the start
+  EXPECT_EQ(required_literal(R"(abc|xyz)"), "");
+}
+
 TEST(RequiredLiteral, SaysNothingWhenUnsure) {
-  for (const char* p : {R"(malloc|calloc)", R"((?i)foo_bar)", R"(foo\Kbar_baz)", R"(\Gabcdef)",
+  for (const char* p : {R"((?i)foo_bar)", R"(foo\Kbar_baz)", R"(\Gabcdef)",
                         R"(\Qa.b\Eabcdef)", R"((*UCP)abcdef)", R"(\x41bcdef)", R"(\101bcdef)",
                         R"(\p{L}abc|x)", R"(\cAabcdef)", R"(abc\1def)", R"((?P<n>x)abcdef)",
                         R"(abcdef\)", R"(abc)def)", R"((abc)", R"([abc)", R"(é_abc|x)"}) {
@@ -111,6 +128,7 @@ TEST_F(PrefilterTest, SameResultsWithAndWithout) {
       R"(ahead_(?!x\n))",  R"(end_token$)",     R"(abc_def)",         R"(\babc_def\b)",
       R"(sep_lit)",        R"(lit_end\Z)",      R"(x\r?\nend_token)", R"(foo[\s\S]*bar_baz)",
       R"(ahead_.)",        R"(bar_baz\s*\n\s*foo)", R"([a-z]+ bar_baz)", R"(\w+_def abc_def)",
+      R"((foo|bar_baz)\s*abc_def)", R"((ahead_x|ahead_y))", R"((?:abc|xabc)_def)", R"((lit|end)_end)",
   };
   int matched = 0;
   for (const char* p : patterns) {
