@@ -232,16 +232,48 @@ std::vector<std::string> query_literals(std::string_view full_text) {
 std::string strip_environment_dumps(std::string_view text) {
   static const std::regex version_line(
       R"re(^\s*[A-Za-z_][\w.\-]*\s*[:=]=?\s*(None|[0-9][\w.+\-]*)\s*$)re");
+  static const std::regex heading(R"re(^\s*(?:#{1,6}\s+(.*\S)|\*\*([^*]+)\*\*:?)\s*$)re");
+  static const std::regex environment_title(
+      R"re(^(?:versions?|environment|system details|system info(?:rmation)?|installed versions|package versions|your environment)\s*(?:\(.*\))?\s*:?\s*$)re",
+      std::regex::icase);
   std::string out;
   bool in_dump = false;
+  bool in_section = false;
+  bool in_fence = false;  // a `# comment` in a code block is no heading
+  bool section_block_done = false;
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t e = text.find('\n', pos);
     if (e == std::string_view::npos) e = text.size();
     std::string line(text.substr(pos, e - pos));
+    // A heading opens or closes a section: "### Versions", "**Environment**"
+    // and the like hold the machine's details up to the next heading.
+    // The section also ends at `</details>` or at prose after its first
+    // code block (a second issue pasted below the first one's dump).
+    bool fence = line.find("```") != std::string::npos;
+    if (fence) in_fence = !in_fence;
+    std::smatch h;
+    if (!in_fence && std::regex_match(line, h, heading)) {
+      in_section = std::regex_search((h[1].matched ? h[1] : h[2]).str(), environment_title);
+      section_block_done = false;
+      if (in_section) {
+        pos = e + 1;
+        continue;
+      }
+    } else if (in_section) {
+      bool blank = str::trim(line).empty();
+      if (line.find("</details>") != std::string::npos) {
+        in_section = false;
+        pos = e + 1;
+        continue;
+      }
+      if (section_block_done && !in_fence && !fence && !blank && line.find('<') == std::string::npos)
+        in_section = false;
+      if (fence && !in_fence) section_block_done = true;
+    }
     if (line.find("INSTALLED VERSIONS") != std::string::npos) in_dump = true;
     if (in_dump && line.find("</details>") != std::string::npos) in_dump = false;
-    else if (!in_dump && !std::regex_match(line, version_line)) out += line + "\n";
+    else if (!in_dump && !in_section && !std::regex_match(line, version_line)) out += line + "\n";
     pos = e + 1;
   }
   return out;

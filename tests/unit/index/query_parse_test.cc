@@ -124,5 +124,33 @@ TEST(QueryParse, FromImportLines) {
   EXPECT_EQ(q.imports[1].names, (std::vector<std::string>{"alpha", "beta"}));
 }
 
+TEST(QueryParse, EnvironmentSectionsAreDropped) {
+  auto q = parse_query(
+      "table loses units\n### Description\nUnits are missing from rows\n"
+      "### Versions\n```\nplatform.platform() = 'Linux-6.13'\nscipy_stack 1.15.2\n```\n"
+      "### Expected\nunits_kept on every column\n");
+  EXPECT_LT(weight_of(q, "scipy_stack"), 0);  // inside the Versions section
+  EXPECT_LT(weight_of(q, "platform"), 0);
+  EXPECT_GT(weight_of(q, "units_kept"), 0);  // the next heading ends it
+  EXPECT_GT(weight_of(q, "Units"), 0);
+
+  // A second issue pasted below the first one's dump is kept, after
+  // </details> or after the dump's code block.
+  auto pasted = parse_query(
+      "**Environment**:\n<details><summary>versions</summary>\n\n```\ncommit_id: None\n```\n\n"
+      "</details>\nDataset constructor triggers computation\n");
+  EXPECT_LT(weight_of(pasted, "commit_id"), 0);
+  EXPECT_GT(weight_of(pasted, "constructor"), 0);
+  auto after_block = parse_query("**Environment**\n```\nlib_version 3\n```\nThen chunk_size breaks\n");
+  EXPECT_LT(weight_of(after_block, "lib_version"), 0);
+  EXPECT_GT(weight_of(after_block, "chunk_size"), 0);
+
+  // Not sections: a comment in a code block, a heading about a version.
+  auto code = parse_query("```python\n# Versions\nresult_set = compute()\n```\n");
+  EXPECT_GT(weight_of(code, "result_set"), 0);
+  auto about = parse_query("## Version 2 breaks loading\nload_table fails\n");
+  EXPECT_GT(weight_of(about, "load_table"), 0);
+}
+
 }  // namespace
 }  // namespace bastion::index
