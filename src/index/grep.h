@@ -1,7 +1,9 @@
 // Native grep: PCRE2-JIT (with match limits) over the walker's files, in
 // parallel, reading each file with read() into a per-thread buffer and
 // matching the whole buffer at once (line numbers are counted only where a
-// match is found). Binary files (a NUL in the first 8 KB) are skipped.
+// match is found). Binary files (a NUL in the first 8 KB) are skipped. A
+// literal every match needs (grep_literal.h) lets files and lines without
+// it skip PCRE2.
 #pragma once
 
 #include <cstddef>

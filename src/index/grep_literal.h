@@ -14,11 +14,12 @@ namespace bastion::index {
 
 // A byte string that every match of `pattern` (PCRE2 syntax, compiled
 // without PCRE2_CASELESS or PCRE2_EXTENDED) contains within the matched text
-// itself, or "" when the pattern is not understood well enough to say (top-
-// level alternation, inline options, \K, \G, \Q, verbs, numeric escapes...).
-// Conservative: groups are skipped, a quantified atom is dropped. The
-// literal never holds a newline. Only literals of `min_size` bytes or more
-// are returned.
+// itself, or "" when the pattern is not understood well enough to say
+// (inline options, \K, \G, \Q, verbs, numeric escapes...). Conservative:
+// a quantified atom or group is dropped, lookarounds are skipped, an
+// alternation gives the longest string all its branches hold. The literal
+// never holds a newline. Only literals of `min_size` bytes or more are
+// returned.
 std::string required_literal(std::string_view pattern, size_t min_size = 3);
 
 // The first occurrence of `needle` (non-empty) in [begin, end), or nullptr.
