@@ -62,7 +62,6 @@ bool simple_escape(char c) { return std::strchr("sSdDwWbBhHvVRXntrfeazZA", c) !=
 
 bool is_quantifier(char c) { return c == '*' || c == '+' || c == '?' || c == '{'; }
 
-
 // Splits `p` at its top-level '|' (outside groups, classes and escapes).
 bool split_alternatives(std::string_view p, std::vector<std::string_view>* out) {
   size_t start = 0, i = 0;

@@ -34,8 +34,9 @@ ReadBuffer::~ReadBuffer() {
 bool ReadBuffer::grow(size_t cap) {
   constexpr size_t kHuge = 2u << 20;
   cap = (cap + kAlign - 1) / kAlign * kAlign;
-  void* p = data_ ? ::mremap(data_, cap_, cap, MREMAP_MAYMOVE)
-                  : ::mmap(nullptr, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* p = data_
+                ? ::mremap(data_, cap_, cap, MREMAP_MAYMOVE)
+                : ::mmap(nullptr, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return false;
   if (cap >= kHuge) ::madvise(p, cap, MADV_HUGEPAGE);  // a hint: fine if refused
   data_ = static_cast<char*>(p);

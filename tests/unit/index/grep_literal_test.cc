@@ -22,11 +22,11 @@ TEST(RequiredLiteral, TakesTheLongestRequiredRun) {
   EXPECT_EQ(required_literal("PROT_READ"), "PROT_READ");
   EXPECT_EQ(required_literal(R"(\bstatic\s+inline\b)"), "static");
   EXPECT_EQ(required_literal(R"(^#define\s+[A-Z_]+_H\b)"), "#define");
-  EXPECT_EQ(required_literal(R"(colou?r)"), "colo");        // an optional atom is dropped
+  EXPECT_EQ(required_literal(R"(colou?r)"), "colo");  // an optional atom is dropped
   EXPECT_EQ(required_literal(R"(ab*cdef)"), "cdef");
-  EXPECT_EQ(required_literal(R"(xa+bcd)"), "bcd");          // "xa" then a repeat: runs end
+  EXPECT_EQ(required_literal(R"(xa+bcd)"), "bcd");  // "xa" then a repeat: runs end
   EXPECT_EQ(required_literal(R"(foo{2}barbaz)"), "barbaz");
-  EXPECT_EQ(required_literal(R"(a\.b\(c)"), "a.b(c");       // escaped punctuation is literal
+  EXPECT_EQ(required_literal(R"(a\.b\(c)"), "a.b(c");  // escaped punctuation is literal
   EXPECT_EQ(required_literal(R"(run\(\))"), "run()");
   EXPECT_EQ(required_literal(R"((?:x|y)literal(?=zz))"), "literal");  // groups are skipped
   EXPECT_EQ(required_literal(R"([(|)]middle[|])"), "middle");
@@ -42,21 +42,21 @@ TEST(RequiredLiteral, WhatEveryBranchOfAnAlternationHolds) {
   EXPECT_EQ(required_literal(R"((?:abcd|xabcdy))"), "abcd");
   EXPECT_EQ(required_literal(R"((?:x(abcd|zabcdz)y)+)"), "abcd");
   EXPECT_EQ(required_literal(R"((a|)bcd)"), "bcd");
-  EXPECT_EQ(required_literal(R"((abc)?defg)"), "defg");      // an optional group adds nothing
+  EXPECT_EQ(required_literal(R"((abc)?defg)"), "defg");  // an optional group adds nothing
   EXPECT_EQ(required_literal(R"((abcdef)*xy)"), "");
   EXPECT_EQ(required_literal(R"((abcdef){2}xy)"), "");
-  EXPECT_EQ(required_literal(R"((?=abcdef)x)"), "");          // lookarounds are not matched text
+  EXPECT_EQ(required_literal(R"((?=abcdef)x)"), "");  // lookarounds are not matched text
   EXPECT_EQ(required_literal(R"((?<=abcdef)x)"), "");
   EXPECT_EQ(required_literal(R"((?:(?i)abcdef)xyz)"), "xyz");  // options end with their group
-  EXPECT_EQ(required_literal(R"((ab\Kcdef)gh)"), "");         // \K anywhere moves the start
+  EXPECT_EQ(required_literal(R"((ab\Kcdef)gh)"), "");          // \K anywhere moves the start
   EXPECT_EQ(required_literal(R"(abc|xyz)"), "");
 }
 
 TEST(RequiredLiteral, SaysNothingWhenUnsure) {
-  for (const char* p : {R"((?i)foo_bar)", R"(foo\Kbar_baz)", R"(\Gabcdef)",
-                        R"(\Qa.b\Eabcdef)", R"((*UCP)abcdef)", R"(\x41bcdef)", R"(\101bcdef)",
-                        R"(\p{L}abc|x)", R"(\cAabcdef)", R"(abc\1def)", R"((?P<n>x)abcdef)",
-                        R"(abcdef\)", R"(abc)def)", R"((abc)", R"([abc)", R"(é_abc|x)"}) {
+  for (const char* p :
+       {R"((?i)foo_bar)", R"(foo\Kbar_baz)", R"(\Gabcdef)", R"(\Qa.b\Eabcdef)", R"((*UCP)abcdef)",
+        R"(\x41bcdef)", R"(\101bcdef)", R"(\p{L}abc|x)", R"(\cAabcdef)", R"(abc\1def)",
+        R"((?P<n>x)abcdef)", R"(abcdef\)", R"(abc)def)", R"((abc)", R"([abc)", R"(é_abc|x)"}) {
     EXPECT_EQ(required_literal(p), "") << p;
   }
   EXPECT_EQ(required_literal(R"(\s*\()"), "");
@@ -123,12 +123,14 @@ TEST_F(PrefilterTest, SameResultsWithAndWithout) {
     ASSERT_TRUE(fs::write_file_atomic(root_ + "/" + names.back(), files[i]).ok());
   }
   const char* patterns[] = {
-      R"(foo\s+bar_baz)",  R"(foo\nbar_baz)",   R"(^bar_baz)",       R"(bar_baz$)",
-      R"(\Astart_token)",  R"(start_token\z)", R"((?<=foo\n)bar_baz)", R"(ahead_(?=y))",
-      R"(ahead_(?!x\n))",  R"(end_token$)",     R"(abc_def)",         R"(\babc_def\b)",
-      R"(sep_lit)",        R"(lit_end\Z)",      R"(x\r?\nend_token)", R"(foo[\s\S]*bar_baz)",
-      R"(ahead_.)",        R"(bar_baz\s*\n\s*foo)", R"([a-z]+ bar_baz)", R"(\w+_def abc_def)",
-      R"((foo|bar_baz)\s*abc_def)", R"((ahead_x|ahead_y))", R"((?:abc|xabc)_def)", R"((lit|end)_end)",
+      R"(foo\s+bar_baz)",     R"(foo\nbar_baz)",     R"(^bar_baz)",
+      R"(bar_baz$)",          R"(\Astart_token)",    R"(start_token\z)",
+      R"((?<=foo\n)bar_baz)", R"(ahead_(?=y))",      R"(ahead_(?!x\n))",
+      R"(end_token$)",        R"(abc_def)",          R"(\babc_def\b)",
+      R"(sep_lit)",           R"(lit_end\Z)",        R"(x\r?\nend_token)",
+      R"(foo[\s\S]*bar_baz)", R"(ahead_.)",          R"(bar_baz\s*\n\s*foo)",
+      R"([a-z]+ bar_baz)",    R"(\w+_def abc_def)",  R"((foo|bar_baz)\s*abc_def)",
+      R"((ahead_x|ahead_y))", R"((?:abc|xabc)_def)", R"((lit|end)_end)",
   };
   int matched = 0;
   for (const char* p : patterns) {

@@ -40,8 +40,8 @@ TEST_F(ReadBufferTest, ReadsWholeFilesIntoPageAlignedMemory) {
   ReadBuffer buf;
   std::string big(700 * 1000 + 123, 'x');
   for (size_t i = 0; i < big.size(); i += 997) big[i] = static_cast<char>('a' + i % 26);
-  for (const std::string& text : {std::string(), std::string("one line\n"),
-                                  std::string(4096, 'p'), big, std::string("short again")}) {
+  for (const std::string& text : {std::string(), std::string("one line\n"), std::string(4096, 'p'),
+                                  big, std::string("short again")}) {
     int fd = open_with(text);
     ASSERT_GE(fd, 0);
     ASSERT_TRUE(buf.fill(fd, 32u << 20, 4096));
