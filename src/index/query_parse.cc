@@ -234,7 +234,7 @@ std::string strip_environment_dumps(std::string_view text) {
       R"re(^\s*[A-Za-z_][\w.\-]*\s*[:=]=?\s*(None|[0-9][\w.+\-]*)\s*$)re");
   static const std::regex heading(R"re(^\s*(?:#{1,6}\s+(.*\S)|\*\*([^*]+)\*\*:?)\s*$)re");
   static const std::regex environment_title(
-      R"re(^(?:versions?|environment|system details|system info(?:rmation)?|installed versions|package versions|your environment)\s*(?:\(.*\))?\s*:?\s*$)re",
+      R"re(^(?:versions?|environment|environment info(?:rmation)?|system details|system info(?:rmation)?|installed versions|package versions|your environment)\s*(?:\(.*\))?\s*:?\s*$)re",
       std::regex::icase);
   std::string out;
   bool in_dump = false;

@@ -145,6 +145,9 @@ TEST(QueryParse, EnvironmentSectionsAreDropped) {
   EXPECT_LT(weight_of(after_block, "lib_version"), 0);
   EXPECT_GT(weight_of(after_block, "chunk_size"), 0);
 
+  auto template_env = parse_query("man page broken\n**Environment info**\n- OS: arch\n- extra_tools: man\n");
+  EXPECT_LT(weight_of(template_env, "extra_tools"), 0);  // GitHub's bug template
+
   // Not sections: a comment in a code block, a heading about a version.
   auto code = parse_query("```python\n# Versions\nresult_set = compute()\n```\n");
   EXPECT_GT(weight_of(code, "result_set"), 0);
