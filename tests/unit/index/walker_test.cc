@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -145,6 +147,34 @@ TEST_F(WalkerTest, ParallelWalkMatchesSerial) {
   auto a = list_files(root_, one);
   EXPECT_EQ(a.size(), 200u);
   EXPECT_EQ(a, list_files(root_, many));
+}
+
+// Without tracked files each batch is dropped once passed on (grep's way):
+// the batches must still carry every listed file exactly once.
+TEST_F(WalkerTest, BatchesWithoutKeepingTheListing) {
+  file(".gitignore", "*.log\nbuild/\n");
+  for (int d = 0; d < 6; ++d)
+    for (int f = 0; f < 5; ++f) file("d" + std::to_string(d) + "/s/f" + std::to_string(f) + ".c");
+  file("skip.log");
+  file("build/out.c");
+  mkrepo(root_ + "/nested");
+  file("nested/inner.c");
+  Files expected = list_files(root_);
+  ASSERT_EQ(expected.size(), 6u * 5 + 2);  // + .gitignore and "nested/"
+  for (int threads = 1; threads <= 3; ++threads) {
+    WalkOptions opts;
+    opts.threads = threads;
+    opts.keep_listing = false;
+    std::mutex mu;
+    Files streamed;
+    opts.on_files = [&](const FileBatch& b) {
+      std::lock_guard<std::mutex> lock(mu);
+      streamed.insert(streamed.end(), b.paths->begin(), b.paths->end());
+    };
+    EXPECT_TRUE(list_files(root_, opts).empty());
+    std::sort(streamed.begin(), streamed.end());
+    EXPECT_EQ(streamed, expected) << threads << " threads";
+  }
 }
 
 TEST_F(WalkerTest, MissingRootIsEmpty) { EXPECT_TRUE(list_files(dir_ + "/nope").empty()); }
