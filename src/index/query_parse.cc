@@ -62,6 +62,16 @@ bool runtime_message(std::string_view piece) {
   return false;
 }
 
+// Whether text[i] starts the program of a shell prompt line ("$ sphinx-
+// quickstart -q"): the tool the reporter ran to set up or reproduce, which
+// names where the bug is no more than `make` does (its options still may).
+bool shell_program_at(std::string_view text, size_t i) {
+  size_t line = text.rfind('\n', i == 0 ? 0 : i - 1);
+  line = line == std::string_view::npos ? 0 : line + 1;
+  std::string_view before = str::trim(text.substr(line, i - line));
+  return before == "$" || before == "%";
+}
+
 }  // namespace
 
 std::vector<std::string> word_compounds(std::string_view text) {
@@ -194,7 +204,7 @@ std::vector<std::string> query_literals(std::string_view full_text) {
     bool in_path = e < text.size() && (text[e] == '/' || text[e] == '_' ||
                                        (text[e] == '.' && e + 1 < text.size() &&
                                         std::isalnum(static_cast<unsigned char>(text[e + 1]))));
-    if (hyphens > 0 && e - i >= 8 && !in_path) add(text.substr(i, e - i));
+    if (hyphens > 0 && e - i >= 8 && !in_path && !shell_program_at(text, i)) add(text.substr(i, e - i));
     i = e + 1;
   }
   // The message of a reported exception, in pieces that a format string

@@ -155,5 +155,14 @@ TEST(QueryParse, EnvironmentSectionsAreDropped) {
   EXPECT_GT(weight_of(about, "load_table"), 0);
 }
 
+TEST(QueryParse, TheProgramAPromptRunsIsNotALiteral) {
+  auto lits = query_literals("Steps:\n$ sphinx-quickstart -q --ext-autodoc\n$ make-docs man\n");
+  auto has = [&](const std::string& x) { return std::find(lits.begin(), lits.end(), x) != lits.end(); };
+  EXPECT_FALSE(has("sphinx-quickstart"));
+  EXPECT_TRUE(has("--ext-autodoc"));  // its options still point somewhere
+  auto prose = query_literals("the sphinx-quickstart wizard writes a bad conf.py");
+  EXPECT_NE(std::find(prose.begin(), prose.end(), "sphinx-quickstart"), prose.end());
+}
+
 }  // namespace
 }  // namespace bastion::index
