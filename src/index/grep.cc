@@ -30,6 +30,7 @@ constexpr size_t kWindow = 4096;  // see search_buffer
 struct Code {
   pcre2_code* code = nullptr;
   std::string literal;  // in every match (grep_literal.h), or "" for no prefilter
+  bool fold_case = false;  // `literal` is in lower case and matches either case
   ~Code() {
     if (code) pcre2_code_free(code);
   }
@@ -38,7 +39,8 @@ struct Code {
 // Per-thread matching state: match data, limits and a JIT stack.
 class ThreadMatcher {
  public:
-  explicit ThreadMatcher(const Code& code) : code_(code.code), literal_(code.literal) {
+  explicit ThreadMatcher(const Code& code)
+      : code_(code.code), literal_(code.literal), fold_case_(code.fold_case) {
     md_ = pcre2_match_data_create_from_pattern(code_, nullptr);
     mctx_ = pcre2_match_context_create(nullptr);
     pcre2_set_match_limit(mctx_, kMatchLimit);
@@ -52,6 +54,11 @@ class ThreadMatcher {
     if (stack_) pcre2_jit_stack_free(stack_);
   }
   std::string_view literal() const { return literal_; }
+  // The next occurrence of literal() in [begin, end), or nullptr.
+  const char* find(const char* begin, const char* end) const {
+    return fold_case_ ? find_literal_caseless(begin, end, literal_)
+                      : find_literal(begin, end, literal_);
+  }
   // 1 = match (ovector in *start/*end), 0 = none, -1 = limit hit. With
   // `start_limit`, only matches starting at or before it count (the
   // pattern must have been compiled with PCRE2_USE_OFFSET_LIMIT).
@@ -70,6 +77,7 @@ class ThreadMatcher {
  private:
   const pcre2_code* code_;
   std::string_view literal_;
+  bool fold_case_;
   pcre2_match_data* md_;
   pcre2_match_context* mctx_;
   pcre2_jit_stack* stack_;
@@ -91,7 +99,7 @@ bool search_buffer(ThreadMatcher& m, const char* data, size_t len, const GrepOpt
       // kWindow bytes on (they may end past it), and the literal is looked
       // for again after that: a call per line would cost more than PCRE2's
       // own scan where the literal is on most lines (`^#define\s+...`).
-      const char* hit = find_literal(data + from, data + len, m.literal());
+      const char* hit = m.find(data + from, data + len);
       if (!hit) break;
       const void* nl = ::memrchr(data + from, '\n', static_cast<size_t>(hit - (data + from)));
       if (nl) from = static_cast<size_t>(static_cast<const char*>(nl) - data) + 1;
@@ -154,11 +162,14 @@ bool glob_ok(const std::string& glob, const std::string& path) {
 Result<std::unique_ptr<Code>> compile(const GrepOptions& opt) {
   uint32_t flags = PCRE2_MULTILINE | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
   if (opt.ignore_case) flags |= PCRE2_CASELESS;
-  // Caseless matching is left to PCRE2 (with UTF, 'k' also matches U+212A),
-  // and so is a pattern that is all literal: the JIT scans for it as fast.
+  // A pattern that is all literal is left to PCRE2: the JIT scans for it as
+  // fast. So is a caseless literal with a 'k' or an 's' (with UTF, PCRE2
+  // also matches U+212A KELVIN SIGN and U+017F LONG S for them).
   std::string literal;
-  if (opt.literal_prefilter && !opt.ignore_case) literal = required_literal(opt.pattern);
-  if (literal == opt.pattern) literal.clear();
+  if (opt.literal_prefilter) literal = required_literal(opt.pattern, 3, opt.ignore_case);
+  if (literal == opt.pattern || (opt.ignore_case && !ascii_caseless_ok(literal))) literal.clear();
+  if (opt.ignore_case)
+    for (char& c : literal) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
   if (!literal.empty()) flags |= PCRE2_USE_OFFSET_LIMIT;
   int errcode = 0;
   PCRE2_SIZE erroff = 0;
@@ -173,6 +184,7 @@ Result<std::unique_ptr<Code>> compile(const GrepOptions& opt) {
   }
   pcre2_jit_compile(code->code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter on failure
   code->literal = std::move(literal);
+  code->fold_case = opt.ignore_case;
   return code;
 }
 

@@ -206,7 +206,7 @@ bool collect_runs(std::string_view p, std::vector<std::string>* runs, int depth)
 
 }  // namespace
 
-std::string required_literal(std::string_view p, size_t min_size) {
+std::string required_literal(std::string_view p, size_t min_size, bool caseless) {
   // These act on the whole match wherever they are: \K moves its start, \G
   // ties it to the search offset, \Q..\E quotes, verbs change newlines.
   if (p.size() > 1000 || p.find("\\K") != kNone || p.find("\\G") != kNone ||
@@ -216,7 +216,7 @@ std::string required_literal(std::string_view p, size_t min_size) {
   if (!collect_runs(p, &runs, 0)) return "";
   std::string best;
   for (auto& r : runs)
-    if (r.size() > best.size()) best = std::move(r);
+    if (r.size() > best.size() && (!caseless || ascii_caseless_ok(r))) best = std::move(r);
   return best.size() >= min_size ? best : "";
 }
 
@@ -248,6 +248,58 @@ const char* find_literal(const char* begin, const char* end, std::string_view ne
     if (!p) return nullptr;
     if (std::memcmp(p + 1, needle.data() + 1, k - 1) == 0) return p;
   }
+  return nullptr;
+}
+
+bool ascii_caseless_ok(std::string_view literal) {
+  for (char c : literal)
+    if (c == 'k' || c == 'K' || c == 's' || c == 'S' || static_cast<unsigned char>(c) >= 0x80)
+      return false;
+  return true;
+}
+
+namespace {
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+bool equal_caseless(const char* text, std::string_view lower_needle) {
+  for (size_t i = 0; i < lower_needle.size(); ++i)
+    if (lower(text[i]) != lower_needle[i]) return false;
+  return true;
+}
+
+}  // namespace
+
+const char* find_literal_caseless(const char* begin, const char* end, std::string_view needle) {
+  size_t k = needle.size();
+  if (k == 0 || static_cast<size_t>(end - begin) < k) return nullptr;
+  const char* last = end - k;
+  const char* p = begin;
+#if defined(__SSE2__)
+  if (k >= 2) {
+    // A letter matches in either case: OR-ing 0x20 folds 'A'-'Z' onto
+    // 'a'-'z' and maps no other byte there.
+    const __m128i first = _mm_set1_epi8(needle[0]);
+    const __m128i final = _mm_set1_epi8(needle[k - 1]);
+    const __m128i fold_first = _mm_set1_epi8(is_letter(needle[0]) ? 0x20 : 0);
+    const __m128i fold_final = _mm_set1_epi8(is_letter(needle[k - 1]) ? 0x20 : 0);
+    for (; p + 16 <= last + 1; p += 16) {
+      __m128i a = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), fold_first);
+      __m128i b =
+          _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k - 1)), fold_final);
+      unsigned mask = static_cast<unsigned>(
+          _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, final))));
+      while (mask) {
+        int bit = __builtin_ctz(mask);
+        if (equal_caseless(p + bit, needle)) return p + bit;
+        mask &= mask - 1;
+      }
+    }
+  }
+#endif
+  for (; p <= last; ++p)
+    if (equal_caseless(p, needle)) return p;
   return nullptr;
 }
 

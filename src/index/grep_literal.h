@@ -19,10 +19,19 @@ namespace bastion::index {
 // a quantified atom or group is dropped, lookarounds are skipped, an
 // alternation gives the longest string all its branches hold. The literal
 // never holds a newline. Only literals of `min_size` bytes or more are
-// returned.
-std::string required_literal(std::string_view pattern, size_t min_size = 3);
+// returned; with `caseless`, only those ascii_caseless_ok accepts.
+std::string required_literal(std::string_view pattern, size_t min_size = 3,
+                             bool caseless = false);
 
 // The first occurrence of `needle` (non-empty) in [begin, end), or nullptr.
 const char* find_literal(const char* begin, const char* end, std::string_view needle);
+
+// True when PCRE2 (UTF, caseless) matches each byte of `literal` only by
+// itself or its other ASCII case: no 'k' (also U+212A KELVIN SIGN) and no
+// 's' (also U+017F LONG S) of either case.
+bool ascii_caseless_ok(std::string_view literal);
+
+// Like find_literal, ignoring ASCII case; `lower` is the needle in lower case.
+const char* find_literal_caseless(const char* begin, const char* end, std::string_view lower);
 
 }  // namespace bastion::index

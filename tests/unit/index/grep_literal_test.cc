@@ -79,6 +79,36 @@ TEST(FindLiteral, AgreesWithStringFind) {
   }
 }
 
+TEST(FindLiteral, CaselessAgreesWithLowerCasedFind) {
+  std::mt19937 rng(9);
+  auto lower = [](std::string t) {
+    for (auto& c : t) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    return t;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    size_t n = rng() % 80;
+    std::string hay(n, 'a');
+    for (auto& c : hay) c = "aAbB@`[{\n"[rng() % 9];
+    size_t k = 1 + rng() % 5;
+    std::string needle(k, 'a');
+    for (auto& c : needle) c = "ab@[`"[rng() % 5];
+    size_t from = n ? rng() % (n + 1) : 0;
+    const char* got = find_literal_caseless(hay.data() + from, hay.data() + n, needle);
+    size_t want = lower(hay).find(needle, from);
+    ASSERT_EQ(got ? static_cast<size_t>(got - hay.data()) : std::string::npos, want)
+        << "hay '" << hay << "' needle '" << needle << "' from " << from;
+  }
+}
+
+TEST(FindLiteral, CaselessOnlyWithoutKOrS) {
+  EXPECT_TRUE(ascii_caseless_ok("mutex_init("));
+  EXPECT_TRUE(ascii_caseless_ok("TEMPLATE"));
+  EXPECT_FALSE(ascii_caseless_ok("kernel"));  // K also matches U+212A KELVIN SIGN
+  EXPECT_FALSE(ascii_caseless_ok("Status"));  // s also matches U+017F LONG S
+  EXPECT_EQ(required_literal(R"(\bstatic\s+inline\b)", 3, true), "inline");
+  EXPECT_EQ(required_literal(R"(mask_\w+)", 3, true), "");
+}
+
 class PrefilterTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -150,6 +180,32 @@ TEST_F(PrefilterTest, SameResultsWithAndWithout) {
       matched += mode == 0 && !b->files.empty();
     }
   }
+  // Caseless: ASCII case either way, and with UTF PCRE2 matches U+212A for
+  // 'k' and U+017F for 's', which a byte prefilter would miss.
+  std::vector<std::string> folded = {
+      "FOO Bar_Baz\nfoo\nBAR_BAZ\n",     "Ahead_Y\nAHEAD_x\n",
+      "\u212AELVIN_x\nkelvin_y\n",       "ma\u017Fk_v\nMASK_W\n",
+      "tem\u017Fplate <x\nTEMPLATE<y\n", "\u017Ftatic inline\nSTATIC  Inline\nstatic\ninline\n"};
+  for (size_t i = 0; i < folded.size(); ++i) {
+    names.push_back("u" + std::to_string(i) + ".txt");
+    ASSERT_TRUE(fs::write_file_atomic(root_ + "/" + names.back(), folded[i]).ok());
+  }
+  int folded_matched = 0;
+  for (const char* p :
+       {R"(foo\s+bar_baz)", R"((ahead_x|ahead_y)\b)", R"(\bkelvin_\w)", R"(mask_\w)",
+        R"(template\s*<)", R"(^bar_baz$)", R"(\bstatic\s+inline\b)"}) {
+    GrepOptions with;
+    with.pattern = p;
+    with.ignore_case = true;
+    GrepOptions without = with;
+    without.literal_prefilter = false;
+    auto a = grep_files(root_, names, with);
+    auto b = grep_files(root_, names, without);
+    ASSERT_TRUE(a.ok() && b.ok()) << p;
+    EXPECT_EQ(dump(*a), dump(*b)) << p << " -i";
+    folded_matched += !b->files.empty();
+  }
+  EXPECT_EQ(folded_matched, 7);
   // Matches that need a newline are never reported (a line is kept only
   // when it matches on its own): those patterns test the skipping.
   EXPECT_GE(matched, 15) << "most patterns should match something";
