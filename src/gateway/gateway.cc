@@ -193,6 +193,9 @@ std::variant<Gateway::Prepared, Refusal> Gateway::prepare(const std::string& pat
   rq.est_usd = usage_cost(est, price_for(config_, model));
   rq.stream = a.stream;
   rq.now = static_cast<int64_t>(std::time(nullptr));
+  a.reserved_at = rq.now;
+  a.est_tokens = rq.est_tokens;
+  a.est_usd = rq.est_usd;
   a.user = std::move(user);
   return out;
 }
@@ -296,6 +299,14 @@ void Gateway::finish(const Admitted& a, const Outcome& o) {
   s.usage = u;
   s.cost = usage_cost(u, price_for(config_, a.model));
   s.latency_ms = steady_ms() - a.started_ms;
+  s.reserved_at = a.reserved_at;
+  s.user = a.user.name;
+  s.team = a.user.team;
+  s.model = a.model;
+  s.endpoint = a.path;
+  s.est_tokens = a.est_tokens;
+  s.est_usd = a.est_usd;
+  s.stream = a.stream;
   if (config_.audit_bodies) {
     s.request_body = a.upstream_body;
     s.response_body = o.response_body;

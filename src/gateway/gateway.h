@@ -43,6 +43,10 @@ struct Admitted {
   std::string upstream_body;
   int64_t est_input_tokens = 0;
   int64_t started_ms = 0;   // steady clock
+  // The reservation as written (the settlement carries it back).
+  int64_t reserved_at = 0;  // epoch seconds
+  int64_t est_tokens = 0;
+  double est_usd = 0;
 };
 
 // How the upstream exchange ended, as seen by the server.

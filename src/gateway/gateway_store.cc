@@ -7,6 +7,11 @@
 #include "util/strings.h"
 
 namespace bastion::gateway {
+
+// SQLite: gw_requests and gw_audit with one b-tree each, created or
+// rebuilt from an older database (schema_sqlite.cc).
+Status sqlite_single_btree_tables(SqlConn& c);
+
 namespace {
 
 const char* kSchema = R"sql(
@@ -228,6 +233,9 @@ Result<std::unique_ptr<GatewayStore>> GatewayStore::open(const std::string& url,
   if (st) {
     Tx tx{conn};
     st = conn.lock("gw:schema");
+    // On SQLite the two per-request tables come first, in their own form;
+    // kSchema's CREATE TABLE IF NOT EXISTS then leaves them alone.
+    if (st && conn.dialect() == Dialect::kSqlite) st = sqlite_single_btree_tables(conn);
     if (st) st = conn.exec_script(kSchema);
     if (st) st = carry_counters_over(conn, static_cast<int64_t>(std::time(nullptr)));
     if (st) st = tx.commit();
@@ -470,7 +478,7 @@ void GatewayStore::submit_write(GroupCommit::Write write, GroupCommit::Done done
   if (!commit_posted_.exchange(true))
     post_([this] {
       commit_posted_ = false;
-      group_->commit_here();
+      group_->commit_here(kMaxHeldHere);
     });
 }
 
@@ -481,9 +489,11 @@ void GatewayStore::flush() {
 Status GatewayStore::settle_in_tx(SqlConn& c, const Settlement& s, bool audit_bodies) {
   // Only a pending row is settled, so a second settle of the same id finds
   // nothing to update: never counted twice. PostgreSQL: one round trip
-  // (UPDATE ... RETURNING). SQLite: a SELECT then the UPDATE, both by
-  // primary key; its RETURNING goes through a temporary table and took
-  // twice as long.
+  // (UPDATE ... RETURNING). SQLite: the UPDATE alone when the settlement
+  // carries the reservation's values (its changed-row count says whether
+  // it was still pending), else a SELECT then the UPDATE, both by primary
+  // key; its RETURNING goes through a temporary table and took twice as
+  // long.
   std::vector<SqlParam> set{s.request_id, s.upstream, s.outcome, sql_int(s.http_status),
                             sql_int(s.usage.input_tokens), sql_int(s.usage.cached_tokens),
                             sql_int(s.usage.output_tokens), sql_int(s.usage.reasoning_tokens), sql_real(s.cost),
@@ -495,33 +505,57 @@ Status GatewayStore::settle_in_tx(SqlConn& c, const Settlement& s, bool audit_bo
   static const std::string kCols = "ts, user_name, team, est_tokens, est_usd, model, endpoint, stream";
   static const std::string kReturning = kSet + " RETURNING " + kCols;
   static const std::string kSelect = "SELECT " + kCols + " FROM gw_requests WHERE id=$1 AND status='pending'";
-  Result<std::vector<SqlRow>> rows = std::vector<SqlRow>{};
-  if (c.dialect() == Dialect::kPostgres) {
-    rows = c.query(kReturning, set);
+  // The reservation's row: carried by the settlement, or read back.
+  int64_t ts = 0, est_tokens = 0;
+  double est_usd = 0;
+  std::string user, team, model, endpoint;
+  bool stream = false;
+  if (c.dialect() == Dialect::kSqlite && s.reserved_at > 0) {
+    if (auto up = c.query(kSet, set); !up) return up.error();
+    if (c.changes() == 0) return ok_status();  // unknown or already settled
+    ts = s.reserved_at;
+    user = s.user;
+    team = s.team;
+    est_tokens = s.est_tokens;
+    est_usd = s.est_usd;
+    model = s.model;
+    endpoint = s.endpoint;
+    stream = s.stream;
   } else {
-    rows = c.query(kSelect, {s.request_id});
-    if (rows && !rows->empty())
-      if (auto up = c.query(kSet, set); !up) return up.error();
+    Result<std::vector<SqlRow>> rows = std::vector<SqlRow>{};
+    if (c.dialect() == Dialect::kPostgres) {
+      rows = c.query(kReturning, set);
+    } else {
+      rows = c.query(kSelect, {s.request_id});
+      if (rows && !rows->empty())
+        if (auto up = c.query(kSet, set); !up) return up.error();
+    }
+    if (!rows) return rows.error();
+    if (rows->empty()) return ok_status();  // unknown or already settled
+    const SqlRow& r = rows->front();
+    ts = row_int(r, 0);
+    user = row_text(r, 1);
+    team = row_text(r, 2);
+    est_tokens = row_int(r, 3);
+    est_usd = row_real(r, 4);
+    model = row_text(r, 5);
+    endpoint = row_text(r, 6);
+    stream = row_int(r, 7) != 0;
   }
-  if (!rows) return rows.error();
-  if (rows->empty()) return ok_status();  // unknown or already settled
-  const SqlRow& r = rows->front();
-  int64_t ts = row_int(r, 0);
-  std::string user = row_text(r, 1), team = row_text(r, 2);
-  int64_t dtok = s.usage.total() - row_int(r, 3);
-  double dusd = s.cost - row_real(r, 4);
+  int64_t dtok = s.usage.total() - est_tokens;
+  double dusd = s.cost - est_usd;
   if (auto st = correct_quota(c, user, team, windows_at(ts), dtok, dusd); !st) return st;
   JsonLine entry;
   entry.str("event", "request");
   entry.str("request_id", s.request_id);
   entry.str("user", user);
   entry.str("team", team);
-  entry.str("model", row_text(r, 5));
-  entry.str("endpoint", row_text(r, 6));
+  entry.str("model", model);
+  entry.str("endpoint", endpoint);
   entry.str("upstream", s.upstream);
   entry.str("outcome", s.outcome);
   entry.num("http_status", s.http_status);
-  entry.boolean("stream", row_int(r, 7) != 0);
+  entry.boolean("stream", stream);
   entry.num("input_tokens", s.usage.input_tokens);
   entry.num("cached_tokens", s.usage.cached_tokens);
   entry.num("output_tokens", s.usage.output_tokens);

@@ -70,6 +70,14 @@ struct Settlement {
   int64_t latency_ms = 0;
   std::string request_body;   // audited only when audit_bodies is on
   std::string response_body;
+  // What the reservation wrote, when the caller still has it (the gateway
+  // does): SQLite's settle() then updates the row without reading it back
+  // first. reserved_at 0: read it from the row.
+  int64_t reserved_at = 0;  // ReserveRequest::now
+  std::string user, team, model, endpoint;
+  int64_t est_tokens = 0;
+  double est_usd = 0;
+  bool stream = false;
 };
 
 struct UsageRow {
@@ -156,7 +164,9 @@ class GatewayStore {
   // also makes it start over (see SqlConn::checkpoint), so under steady
   // load it stays near that size instead of growing without end.
   Status checkpoint_in_background(int interval_ms, int restart_frames = kWalRestartFrames);
-  static constexpr int kWalRestartFrames = 16384;  // 64 MiB
+  // Rare: each time, this process's writers wait for two fsyncs (4-160 ms
+  // on the loaded bench box), and with 64 MiB the bench's p99 doubled.
+  static constexpr int kWalRestartFrames = 262144;  // 1 GiB
   // Background checkpoints that succeeded (for tests).
   int64_t background_checkpoints() const;
 
@@ -216,6 +226,10 @@ class GatewayStore {
   // so several gateway processes interleave at row and advisory locks.
   std::unique_ptr<GroupCommit> group_;
   Post post_;                                // commit_on(); set before serving
+  // A round with more reservations than this goes to the committer thread
+  // (larger batches, beside the event loop): the io thread commits only
+  // at low load, where the hand-offs were most of the commit's latency.
+  static constexpr size_t kMaxHeldHere = 1;
   std::atomic<bool> commit_posted_{false};  // a commit_here task is queued
   // Queues `write` for the committer, or for a commit_here task (commit_on).
   void submit_write(GroupCommit::Write write, GroupCommit::Done done);

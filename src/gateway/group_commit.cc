@@ -60,9 +60,11 @@ void GroupCommit::submit_held(Write write, Done done) {
   auto p = std::make_shared<Pending>();
   p->write = std::move(write);
   p->on_done = std::move(done);
+  p->held = true;
   std::lock_guard<std::mutex> l(mu_);
   if (queue_.empty()) deferred_since_ = std::chrono::steady_clock::now();
   queue_.push_back(std::move(p));
+  ++held_;
 }
 
 void GroupCommit::flush() {
@@ -81,6 +83,8 @@ std::vector<std::shared_ptr<GroupCommit::Pending>> GroupCommit::take_batch() {
   // What is left (more than a batch was queued) goes next; its deferred
   // writes wait at most one more delay.
   urgent_ = static_cast<size_t>(std::count_if(queue_.begin(), queue_.end(), [](auto& p) { return p->urgent; }));
+  held_ = static_cast<size_t>(
+      std::count_if(queue_.begin(), queue_.end(), [](auto& p) { return p->held && !p->urgent; }));
   deferred_since_ = std::chrono::steady_clock::now();
   busy_ = true;
   return batch;
@@ -102,15 +106,16 @@ void GroupCommit::complete_batch(std::unique_lock<std::mutex>& lock, std::vector
   if (!queue_.empty()) work_cv_.notify_one();  // the committer may wait for busy_ to clear
 }
 
-size_t GroupCommit::commit_here() {
+size_t GroupCommit::commit_here(size_t max_held) {
   std::unique_lock<std::mutex> lock(mu_);
   if (queue_.empty()) return 0;
   auto to_committer = [&] {
     for (auto& p : queue_) p->urgent = true;
     urgent_ = queue_.size();
+    held_ = 0;
     work_cv_.notify_one();
   };
-  if (busy_ || stop_) {
+  if (busy_ || stop_ || held_ > max_held) {
     to_committer();  // the committer thread commits them right after its batch
     return 0;
   }

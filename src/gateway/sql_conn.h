@@ -29,6 +29,9 @@ class SqlConn {
   // Runs one statement; returns its rows (empty for statements without).
   virtual Result<std::vector<SqlRow>> query(const std::string& sql,
                                             const std::vector<SqlParam>& params = {}) = 0;
+  // Rows changed by the last INSERT/UPDATE/DELETE query() ran (SQLite);
+  // -1 when the backend does not tell (PostgreSQL: use RETURNING).
+  virtual int64_t changes() { return -1; }
   // Runs several statements separated by ';' without parameters.
   virtual Status exec_script(const std::string& sql) = 0;
   // Starts a write transaction that serialises against other writers

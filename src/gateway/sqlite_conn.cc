@@ -101,6 +101,7 @@ class SqliteConn : public SqlConn {
     return rows;
   }
 
+  int64_t changes() override { return sqlite3_changes64(db_); }
   Status exec_script(const std::string& sql) override {
     char* msg = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {

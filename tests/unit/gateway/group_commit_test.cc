@@ -179,6 +179,22 @@ TEST(GroupCommit, CommitHereCommitsHeldWritesOnTheCallingThread) {
   EXPECT_EQ(g->batches(), 1);
   EXPECT_EQ(g->batches_here(), 1);
   EXPECT_EQ(g->commit_here(), 0u) << "nothing left";
+
+  // More held writes than commit_here() was told to take: the committer
+  // thread commits them (at once, not after its minute of delay).
+  std::atomic<int> later{0};
+  std::thread::id later_on;
+  for (int i = 0; i < 2; ++i)
+    g->submit_held([i](SqlConn& c) { return insert(c, "m" + std::to_string(i)); }, [&](const Status& s) {
+      later_on = std::this_thread::get_id();
+      later += s.ok();
+    });
+  EXPECT_EQ(g->commit_here(/*max_held=*/1), 0u);
+  for (int i = 0; i < 500 && later < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_EQ(later, 2);
+  EXPECT_NE(later_on, std::this_thread::get_id());
+  EXPECT_EQ(db.count(), 5);
+  EXPECT_EQ(g->batches_here(), 1);
 }
 
 // When another process holds the write lock, commit_here() does not wait

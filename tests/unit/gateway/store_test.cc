@@ -215,6 +215,47 @@ TEST(GatewayStore, DailyQuotaChecksBeforeAndChargesAfter) {
   EXPECT_EQ((*rows)[0].requests, 2);  // pending r5 is not reported
 }
 
+// A settlement that carries its reservation's values (as the gateway's
+// do) is written without reading the row back: it still settles a pending
+// row exactly once, and one for an unknown or already settled id changes
+// nothing: no quota correction, no audit entry.
+TEST(GatewayStore, ASettlementCarryingItsReservationSettlesOnceWithoutReadingItBack) {
+  UserRecord u;
+  u.name = "carol";
+  u.team = "infra";
+  u.limits.daily_tokens = 100;
+  auto s = open_with_user(u);
+  ASSERT_TRUE(s);
+  int64_t now = 1700000000;
+  ASSERT_FALSE(s->reserve(req(u, "c1", 100, now))->has_value());
+  auto carried = [&](const std::string& id, int64_t in, int64_t out) {
+    Settlement st = settle(id, in, out);
+    st.reserved_at = now;
+    st.user = u.name;
+    st.team = u.team;
+    st.model = "m";
+    st.endpoint = "/v1/chat/completions";
+    st.est_tokens = 100;
+    return st;
+  };
+  ASSERT_TRUE(s->reserve(req(u, "c2", 1, now))->has_value()) << "100 of 100 reserved: the next one waits";
+  ASSERT_TRUE(s->settle(carried("c1", 5, 5), false).ok());
+  ASSERT_TRUE(s->settle(carried("c1", 5, 5), false).ok());          // a second time: no-op
+  ASSERT_TRUE(s->settle(carried("unknown", 500, 500), false).ok());  // no such row: no-op
+  // 10 used: the unknown id's correction (+900) was not applied.
+  ASSERT_FALSE(s->reserve(req(u, "c3", 1, now))->has_value());
+  auto rows = s->usage("team");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].key, "infra");
+  EXPECT_EQ((*rows)[0].input_tokens, 5);
+  EXPECT_EQ((*rows)[0].requests, 1);
+  auto check = s->verify_audit();
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->ok);
+  EXPECT_EQ(check->entries, 1) << "only the one real settlement is audited";
+}
+
 TEST(GatewayStore, RpmAndTeamLimits) {
   auto s = GatewayStore::open("sqlite://" + temp_db(), 2);
   ASSERT_TRUE(s.ok());
@@ -514,6 +555,82 @@ TEST(GatewayStore, TheWalStartsOverUnderSteadyWrites) {
   ASSERT_TRUE(check.ok());
   EXPECT_TRUE(check->ok);
   EXPECT_EQ(check->entries, writes);
+}
+
+// On SQLite gw_requests and gw_audit are one b-tree each (no key index
+// beside the rows). A database from before, with both as rowid tables plus
+// an index, is rebuilt when opened: its requests (pending ones too) and its
+// audit chain carry over intact, and new entries continue the chain.
+TEST(GatewayStore, OldRequestAndAuditTablesAreRebuiltWithOneBtreeEach) {
+  std::string path = temp_db();
+  UserRecord u;
+  u.name = "dave";
+  int64_t now = 1700000000;
+  {
+    auto s = open_with_user(u, path);
+    ASSERT_TRUE(s);
+    ASSERT_FALSE(s->reserve(req(u, "o1", 10, now))->has_value());
+    ASSERT_TRUE(s->settle(settle("o1", 3, 4), false).ok());
+    ASSERT_FALSE(s->reserve(req(u, "o2", 10, now))->has_value());
+    ASSERT_TRUE(s->audit_event({{"event", "refused"}}).ok());
+  }
+  auto sql = [&](const std::string& q) {
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_stmt* st = nullptr;
+    std::string out;
+    char* err = nullptr;
+    if (q.rfind("SELECT", 0) != 0) {
+      sqlite3_exec(db, q.c_str(), nullptr, nullptr, &err);
+    } else if (sqlite3_prepare_v2(db, q.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+               sqlite3_column_text(st, 0)) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    EXPECT_EQ(err, nullptr) << err;
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return out;
+  };
+  const std::string key_indexes =
+      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'sqlite_autoindex_%' AND "
+      "tbl_name IN ('gw_requests', 'gw_audit')";
+  EXPECT_EQ(sql(key_indexes), "0");
+  // Back to the form databases had before.
+  sql("CREATE TABLE r_old AS SELECT * FROM gw_requests; DROP TABLE gw_requests; "
+      "CREATE TABLE gw_requests (id TEXT PRIMARY KEY, ts BIGINT NOT NULL, day TEXT NOT NULL, "
+      "user_name TEXT NOT NULL, team TEXT NOT NULL, model TEXT NOT NULL, endpoint TEXT NOT NULL, "
+      "upstream TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, http_status INTEGER NOT NULL DEFAULT 0, "
+      "input_tokens BIGINT NOT NULL DEFAULT 0, cached_tokens BIGINT NOT NULL DEFAULT 0, "
+      "output_tokens BIGINT NOT NULL DEFAULT 0, reasoning_tokens BIGINT NOT NULL DEFAULT 0, "
+      "cost DOUBLE PRECISION NOT NULL DEFAULT 0, est_tokens BIGINT NOT NULL DEFAULT 0, "
+      "est_usd DOUBLE PRECISION NOT NULL DEFAULT 0, latency_ms BIGINT NOT NULL DEFAULT 0, "
+      "stream INTEGER NOT NULL DEFAULT 0, usage_reported INTEGER NOT NULL DEFAULT 0); "
+      "INSERT INTO gw_requests SELECT * FROM r_old; DROP TABLE r_old; "
+      "CREATE INDEX gw_requests_pending ON gw_requests (ts) WHERE status = 'pending'; "
+      "CREATE TABLE a_old AS SELECT * FROM gw_audit; DROP TABLE gw_audit; "
+      "CREATE TABLE gw_audit (seq BIGINT PRIMARY KEY, ts BIGINT NOT NULL, entry TEXT NOT NULL, "
+      "prev_hash TEXT NOT NULL, hash TEXT NOT NULL); INSERT INTO gw_audit SELECT * FROM a_old; DROP TABLE a_old");
+  ASSERT_EQ(sql(key_indexes), "2");
+
+  auto s = GatewayStore::open("sqlite://" + path, 2);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(sql(key_indexes), "0");
+  EXPECT_NE(sql("SELECT sql FROM sqlite_master WHERE name = 'gw_requests'").find("WITHOUT ROWID"), std::string::npos);
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM sqlite_master WHERE name = 'gw_requests_pending'"), "1");
+  auto check = (*s)->verify_audit();
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->ok) << check->problem;
+  EXPECT_EQ(check->entries, 2);
+  ASSERT_TRUE((*s)->settle(settle("o2", 1, 1), false).ok());  // the pending row carried over
+  check = (*s)->verify_audit();
+  EXPECT_TRUE(check.ok() && check->ok);
+  EXPECT_EQ(check->entries, 3);
+  auto rows = (*s)->usage("user");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].requests, 2);
+  EXPECT_EQ((*rows)[0].input_tokens, 4);
 }
 
 }  // namespace
