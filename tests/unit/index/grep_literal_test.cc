@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "grep_fixture.h"
 #include "index/grep.h"
 #include "util/fs.h"
 
@@ -109,24 +110,7 @@ TEST(FindLiteral, CaselessOnlyWithoutKOrS) {
   EXPECT_EQ(required_literal(R"(mask_\w+)", 3, true), "");
 }
 
-class PrefilterTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/bastion-greplit-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-  }
-  void TearDown() override { std::system(("rm -rf '" + root_ + "'").c_str()); }
-  static std::string dump(const GrepSummary& s) {
-    std::string out = std::to_string(s.files_searched) + " searched\n";
-    for (const auto& f : s.files) {
-      out += f.path + " " + std::to_string(f.count) + "\n";
-      for (const auto& l : f.lines) out += "  " + std::to_string(l.line) + ": " + l.text + "\n";
-    }
-    return out;
-  }
-  std::string root_;
-};
+using PrefilterTest = GrepFixture;
 
 TEST_F(PrefilterTest, SameResultsWithAndWithout) {
   std::vector<std::string> files = {

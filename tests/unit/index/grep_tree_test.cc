@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "grep_fixture.h"
 #include "index/grep.h"
 #include "index/walker.h"
 #include "util/fs.h"
@@ -17,31 +18,14 @@
 namespace bastion::index {
 namespace {
 
-class GrepTreeTest : public ::testing::Test {
+class GrepTreeTest : public GrepFixture {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/bastion-greptree-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-  }
-  void TearDown() override { std::system(("rm -rf '" + root_ + "'").c_str()); }
-  void put(const std::string& rel, const std::string& text) {
-    ASSERT_TRUE(fs::write_file_atomic(root_ + "/" + rel, text).ok());
-  }
   void git(std::vector<std::string> args) {
     ProcessSpec spec;
     spec.argv = {"git", "-C", root_};
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
     auto r = run_process(spec);
     ASSERT_TRUE(r.ok() && r->exit_code == 0) << (r.ok() ? r->output : r.error().message);
-  }
-  static std::string dump(const GrepSummary& s) {
-    std::string out = std::to_string(s.files_searched) + " searched\n";
-    for (const auto& f : s.files) {
-      out += f.path + " " + std::to_string(f.count) + "\n";
-      for (const auto& l : f.lines) out += "  " + std::to_string(l.line) + ": " + l.text + "\n";
-    }
-    return out;
   }
   void expect_same(const std::string& dir, GrepOptions opt) {
     auto walked = grep_files(dir, list_files(dir), opt);
@@ -50,7 +34,6 @@ class GrepTreeTest : public ::testing::Test {
     EXPECT_EQ(dump(*streamed), dump(*walked)) << opt.pattern;
     EXPECT_FALSE(walked->files.empty()) << "the pattern should match something: " << opt.pattern;
   }
-  std::string root_;
 };
 
 TEST_F(GrepTreeTest, SameResultsAsGrepOverTheListing) {

@@ -11,28 +11,22 @@
 #include <cstdlib>
 #include <string>
 
+#include "grep_fixture.h"
 #include "util/fs.h"
 
 namespace bastion::index {
 namespace {
 
-class ReadBufferTest : public ::testing::Test {
+class ReadBufferTest : public GrepFixture {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/bastion-readbuf-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
   int open_with(const std::string& text) {
-    std::string path = dir_ + "/f" + std::to_string(n_++);
+    std::string path = root_ + "/f" + std::to_string(n_++);
     EXPECT_TRUE(fs::write_file_atomic(path, text).ok());
     return ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   }
   static bool aligned(const char* p) {
     return reinterpret_cast<uintptr_t>(p) % ReadBuffer::kAlign == 0;
   }
-  std::string dir_;
   int n_ = 0;
 };
 
