@@ -72,6 +72,41 @@ bool shell_program_at(std::string_view text, size_t i) {
   return before == "$" || before == "%";
 }
 
+// std::regex matches recursively, one stack frame per character a match
+// spans, and backtracks: a megabyte-long line (a pasted minified file, a
+// model's garbage query) overflowed the stack, and long unbroken runs made
+// the path patterns quadratic. Before any pattern sees the query it is cut
+// to kMaxQuery, runs of non-space characters are broken every kMaxRun, and
+// lines every kMaxLine characters (at a space where there is one).
+constexpr size_t kMaxQuery = 64 * 1024;
+constexpr size_t kMaxLine = 1000;
+constexpr size_t kMaxRun = 200;
+
+std::string bounded_query(std::string_view text) {
+  text = text.substr(0, kMaxQuery);
+  std::string out;
+  out.reserve(text.size() + text.size() / 100);
+  size_t line = 0, run = 0;  // characters since the last line break / space
+  for (char c : text) {
+    if (c == '\n') {
+      line = run = 0;
+    } else if (line >= kMaxLine || (line >= kMaxLine - 100 && c == ' ')) {
+      out += '\n';
+      line = run = 0;
+      if (c == ' ') continue;
+    } else if (run >= kMaxRun && c != ' ') {
+      out += ' ';
+      run = 0;
+      ++line;
+    }
+    out += c;
+    if (c == '\n') continue;
+    ++line;
+    run = c == ' ' || c == '\t' ? 0 : run + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> word_compounds(std::string_view text) {
@@ -146,7 +181,7 @@ std::string without_traceback_source(std::string_view text) {
 }
 
 std::vector<std::string> query_literals(std::string_view full_text) {
-  const std::string stripped = without_traceback_source(full_text);
+  const std::string stripped = without_traceback_source(bounded_query(full_text));
   const std::string_view text = stripped;
   std::vector<std::string> out;
   auto add = [&](std::string_view lit) {
@@ -291,7 +326,7 @@ std::string strip_environment_dumps(std::string_view text) {
 
 ParsedQuery parse_query(std::string_view raw) {
   ParsedQuery q;
-  std::string s = strip_environment_dumps(raw);
+  std::string s = strip_environment_dumps(bounded_query(raw));
   std::string_view text = s;
 
   // Stack frames first (they carry line numbers and order), then any path.

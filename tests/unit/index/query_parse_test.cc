@@ -164,5 +164,22 @@ TEST(QueryParse, TheProgramAPromptRunsIsNotALiteral) {
   EXPECT_NE(std::find(prose.begin(), prose.end(), "sphinx-quickstart"), prose.end());
 }
 
+// std::regex recurses per character: these crashed the process (stack
+// overflow) before queries were bounded, and long runs were quadratic.
+TEST(QueryParse, HugeLinesAndRunsAreBoundedNotFatal) {
+  std::string long_line = "12 " + std::string(2'000'000, 'x');
+  (void)parse_query(long_line);  // 200-character runs of x are no terms; no crash is the point
+  std::string error_line = "ValueError: ";
+  for (int i = 0; i < 300'000; ++i) error_line += "ab ";
+  EXPECT_FALSE(parse_query(error_line).terms.empty());
+  std::string paths;
+  for (int i = 0; i < 300; ++i) paths += std::string(600, 'a') + "/b.py ";
+  (void)parse_query(paths);
+  // An ordinary long issue keeps its ordinary lines whole.
+  auto normal = parse_query("Title here\nFile \"pkg/mod.py\", line 3, in f\n" + std::string(500, ' ') + "end");
+  ASSERT_FALSE(normal.paths.empty());
+  EXPECT_EQ(normal.paths[0].path, "pkg/mod.py");
+}
+
 }  // namespace
 }  // namespace bastion::index
