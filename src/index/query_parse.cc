@@ -472,7 +472,9 @@ ParsedQuery parse_query(std::string_view raw) {
       std::string w(title.substr(b, i - b));
       std::string lw = w;
       for (char& c : lw) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (lw.size() >= 4 && !is_stopword(lw) &&
+      // "fails for non-polygons" is about everything but polygons.
+      bool negated = b >= 4 && str::to_lower(title.substr(b - 4, 4)) == "non-";
+      if (lw.size() >= 4 && !is_stopword(lw) && !negated &&
           std::find(q.title_words.begin(), q.title_words.end(), lw) == q.title_words.end())
         q.title_words.push_back(lw);
       auto it = ids.find(w);

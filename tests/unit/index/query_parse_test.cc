@@ -181,5 +181,15 @@ TEST(QueryParse, HugeLinesAndRunsAreBoundedNotFatal) {
   EXPECT_EQ(normal.paths[0].path, "pkg/mod.py");
 }
 
+TEST(QueryParse, NegatedTitleWordsNameNoModule) {
+  auto q = parse_query("geometry's encloses method fails for non-polygons\nbody");
+  auto has = [&](const std::string& w) {
+    return std::find(q.title_words.begin(), q.title_words.end(), w) != q.title_words.end();
+  };
+  EXPECT_FALSE(has("polygons"));
+  EXPECT_TRUE(has("encloses"));
+  EXPECT_TRUE(has("geometry"));
+}
+
 }  // namespace
 }  // namespace bastion::index
