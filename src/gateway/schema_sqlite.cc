@@ -15,6 +15,8 @@
 // renamed. That takes a while on a database with millions of requests.
 // Gateways of the previous version keep working on a rebuilt database.
 // PostgreSQL keeps its schema (BIGINT and TEXT keys are one index there).
+#include "gateway/schema_sqlite.h"
+
 #include "gateway/gateway_store.h"
 
 namespace bastion::gateway {
