@@ -13,7 +13,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "util/fs.h"
 #include "util/subprocess.h"
@@ -30,16 +32,30 @@ class AgentAttack : public ::testing::Test {
     ASSERT_NE(bin, nullptr) << "BASTION_BIN not set";
     bin_ = bin;
     // Not under /tmp: the sandbox keeps /tmp writable, and $HOME lives here.
-    char cwd[4096];
-    ASSERT_NE(::getcwd(cwd, sizeof cwd), nullptr);
-    std::string tmpl = std::string(cwd) + "/bastion-attack-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    root_ = fs::resolve_real(tmpl, "/");
-    ASSERT_FALSE(fs::is_within(root_, fs::resolve_real("/tmp", "/"))) << "run the test outside /tmp";
+    // The build directory, unless the checkout itself is under /tmp (a
+    // `git clone . /tmp/x`); then $HOME's cache, then /var/tmp.
+    root_ = root_outside_tmp();
+    ASSERT_FALSE(root_.empty()) << "no writable directory outside /tmp (tried the working directory, "
+                                   "$HOME/.cache and /var/tmp)";
     ws_ = root_ + "/work";
     home_ = root_ + "/home";
     ASSERT_TRUE(fs::make_dirs(ws_ + "/.git").ok());
     ASSERT_TRUE(fs::make_dirs(home_ + "/.config").ok());
+  }
+  static std::string root_outside_tmp() {
+    const std::string tmp = fs::resolve_real("/tmp", "/");
+    std::vector<std::string> bases;
+    char cwd[4096];
+    if (::getcwd(cwd, sizeof cwd)) bases.push_back(cwd);
+    if (const char* home = std::getenv("HOME")) bases.push_back(std::string(home) + "/.cache");
+    bases.push_back("/var/tmp");
+    for (const std::string& base : bases) {
+      if (fs::is_within(fs::resolve_real(base, "/"), tmp)) continue;
+      (void)fs::make_dirs(base);
+      std::string tmpl = base + "/bastion-attack-XXXXXX";
+      if (::mkdtemp(tmpl.data())) return fs::resolve_real(tmpl, "/");
+    }
+    return "";
   }
   void TearDown() override {
     stop_server();
