@@ -10,6 +10,7 @@
 #include <regex>
 #include <unordered_map>
 
+#include "index/native_defs.h"
 #include "index/tokenize.h"
 
 namespace bastion::index {
@@ -220,7 +221,92 @@ const char* symbol_kind_name(SymbolKind kind) {
   return "symbol";
 }
 
-FileSymbols extract_symbols(Lang lang, std::string_view content) {
+namespace {
+
+// Per grammar: which node symbols are identifier leaves' types (any type whose
+// name contains "identifier": identifier, type_identifier, field_identifier...).
+const std::vector<bool>& identifier_symbols(Lang lang) {
+  static std::array<std::vector<bool>, 9> tables;
+  static std::array<std::once_flag, 9> once;
+  size_t i = static_cast<size_t>(lang);
+  std::call_once(once[i], [&] {
+    const TSLanguage* language = ts_language(lang);
+    uint32_t count = ts_language_symbol_count(language);
+    tables[i].resize(count);
+    for (uint32_t s = 0; s < count; ++s) {
+      const char* name = ts_language_symbol_name(language, static_cast<TSSymbol>(s));
+      tables[i][s] = name && is_identifier_type(name);
+    }
+  });
+  return tables[i];
+}
+
+void collect_query_matches(Lang lang, TSNode root, std::string_view content,
+                           std::vector<DefinitionMatch>& out) {
+  const CompiledQuery& cq = query_for(lang);
+  if (!cq.query) return;
+  TSQueryCursor* cursor = ts_query_cursor_new();
+  ts_query_cursor_exec(cursor, cq.query, root);
+  TSQueryMatch m;
+  while (ts_query_cursor_next_match(cursor, &m)) {
+    if (!predicates_hold(cq, m, content)) continue;
+    TSNode name_node{}, def_node{};
+    bool has_name = false, has_def = false;
+    SymbolKind kind = SymbolKind::kOther;
+    for (uint16_t k = 0; k < m.capture_count; ++k) {
+      int role = cq.role[m.captures[k].index];
+      if (role == 1 && !has_name) {
+        name_node = m.captures[k].node;
+        has_name = true;
+      } else if (role == 2) {
+        def_node = m.captures[k].node;
+        kind = cq.kinds[m.captures[k].index];
+        has_def = true;
+      }
+    }
+    // @reference.* matches need no handling: every identifier leaf is
+    // counted as a reference by the tree walk.
+    if (has_name && has_def) out.push_back({name_node, def_node, kind});
+  }
+  ts_query_cursor_delete(cursor);
+}
+
+// One pre-order walk of the tree: counts every identifier leaf as a reference
+// candidate and, when the grammar has native rules, collects definitions.
+void walk_tree(Lang lang, TSNode root, std::string_view content, const NativeDefinitions* native,
+               TermCounts& refs, std::vector<DefinitionMatch>& defs) {
+  const std::vector<bool>& is_identifier = identifier_symbols(lang);
+  TSTreeCursor tc = ts_tree_cursor_new(root);
+  uint32_t depth = 0;
+  bool done = false;
+  while (!done) {
+    TSNode n = ts_tree_cursor_current_node(&tc);
+    if (native) native->visit(n, depth, defs);
+    TSSymbol symbol = ts_node_symbol(n);
+    if (symbol < is_identifier.size() && is_identifier[symbol] && ts_node_child_count(n) == 0) {
+      std::string_view t = node_text(n, content);
+      if (!t.empty() && t.size() <= 200) {
+        auto it = refs.find(t);
+        if (it != refs.end()) ++it->second;
+        else refs.emplace(std::string(t), 1);
+      }
+    }
+    if (ts_tree_cursor_goto_first_child(&tc)) {
+      ++depth;
+      continue;
+    }
+    while (!ts_tree_cursor_goto_next_sibling(&tc)) {
+      if (!ts_tree_cursor_goto_parent(&tc)) {
+        done = true;
+        break;
+      }
+      --depth;
+    }
+  }
+  ts_tree_cursor_delete(&tc);
+}
+
+FileSymbols extract(Lang lang, std::string_view content, bool native_allowed) {
   FileSymbols out;
   const TSLanguage* language = ts_language(lang);
   if (!language || content.size() > 0xFFFFFFF0u) return out;
@@ -234,74 +320,32 @@ FileSymbols extract_symbols(Lang lang, std::string_view content) {
   // Looked up by string_view: allocates per distinct name, not per use.
   thread_local TermCounts refs;
   refs.clear();
+  thread_local std::vector<DefinitionMatch> matches;
+  matches.clear();
 
-  const CompiledQuery& cq = query_for(lang);
-  if (cq.query) {
-    TSQueryCursor* cursor = ts_query_cursor_new();
-    ts_query_cursor_exec(cursor, cq.query, root);
-    TSQueryMatch m;
-    while (ts_query_cursor_next_match(cursor, &m)) {
-      if (!predicates_hold(cq, m, content)) continue;
-      TSNode name_node{}, def_node{};
-      bool has_name = false, has_def = false;
-      SymbolKind kind = SymbolKind::kOther;
-      for (uint16_t k = 0; k < m.capture_count; ++k) {
-        int role = cq.role[m.captures[k].index];
-        if (role == 1 && !has_name) {
-          name_node = m.captures[k].node;
-          has_name = true;
-        } else if (role == 2) {
-          def_node = m.captures[k].node;
-          kind = cq.kinds[m.captures[k].index];
-          has_def = true;
-        }
-      }
-      // @reference.* matches need no handling: every identifier leaf is
-      // counted as a reference below.
-      if (!has_name || !has_def) continue;
-      std::string name(node_text(name_node, content));
-      if (name.empty() || name.size() > 200) continue;
-      Symbol s;
-      s.name = std::move(name);
-      s.kind = kind;
-      s.line = ts_node_start_point(def_node).row + 1;
-      s.end_line = ts_node_end_point(def_node).row + 1;
-      s.signature = signature_at(content, ts_node_start_byte(def_node));
-      out.defs.push_back(std::move(s));
-    }
-    ts_query_cursor_delete(cursor);
-  }
+  const NativeDefinitions* native = native_allowed ? NativeDefinitions::for_lang(lang) : nullptr;
+  if (!native) collect_query_matches(lang, root, content, matches);
+  walk_tree(lang, root, content, native, refs, matches);
 
-  // Every identifier leaf is a reference candidate.
-  TSTreeCursor tc = ts_tree_cursor_new(root);
-  bool done = false;
-  while (!done) {
-    TSNode n = ts_tree_cursor_current_node(&tc);
-    if (ts_node_child_count(n) == 0 && is_identifier_type(ts_node_type(n))) {
-      std::string_view t = node_text(n, content);
-      if (!t.empty() && t.size() <= 200) {
-        auto it = refs.find(t);
-        if (it != refs.end()) ++it->second;
-        else refs.emplace(std::string(t), 1);
-      }
-    }
-    if (ts_tree_cursor_goto_first_child(&tc)) continue;
-    while (!ts_tree_cursor_goto_next_sibling(&tc)) {
-      if (!ts_tree_cursor_goto_parent(&tc)) {
-        done = true;
-        break;
-      }
-    }
+  for (const DefinitionMatch& m : matches) {
+    std::string name(node_text(m.name, content));
+    if (name.empty() || name.size() > 200) continue;
+    Symbol s;
+    s.name = std::move(name);
+    s.kind = m.kind;
+    s.line = ts_node_start_point(m.definition).row + 1;
+    s.end_line = ts_node_end_point(m.definition).row + 1;
+    s.signature = signature_at(content, ts_node_start_byte(m.definition));
+    out.defs.push_back(std::move(s));
   }
-  ts_tree_cursor_delete(&tc);
   ts_tree_delete(tree);
 
   for (const Symbol& s : out.defs) {
     auto it = refs.find(s.name);
     if (it != refs.end() && --it->second == 0) refs.erase(it);
   }
-  std::sort(out.defs.begin(), out.defs.end(),
-            [](const Symbol& a, const Symbol& b) { return a.line < b.line; });
+  std::stable_sort(out.defs.begin(), out.defs.end(),
+                   [](const Symbol& a, const Symbol& b) { return a.line < b.line; });
   out.refs.reserve(refs.size());
   while (!refs.empty()) {
     auto node = refs.extract(refs.begin());
@@ -309,6 +353,16 @@ FileSymbols extract_symbols(Lang lang, std::string_view content) {
   }
   std::sort(out.refs.begin(), out.refs.end());
   return out;
+}
+
+}  // namespace
+
+FileSymbols extract_symbols(Lang lang, std::string_view content) {
+  return extract(lang, content, true);
+}
+
+FileSymbols extract_symbols_by_query(Lang lang, std::string_view content) {
+  return extract(lang, content, false);
 }
 
 }  // namespace bastion::index

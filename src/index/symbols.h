@@ -1,5 +1,6 @@
 // Definitions and references of one source file, extracted with tree-sitter:
-// definitions come from the grammar's tags query (@definition.*), references
+// definitions are the grammar's tags query matches (@definition.*, found by
+// native rules where index/native_defs.h has them), references
 // from its @reference.* captures plus every identifier leaf in the tree, so
 // languages whose tags query lists few references (C) still feed the repo
 // map's def/ref graph.
@@ -39,5 +40,10 @@ struct FileSymbols {
 // Never fails: unparseable input yields whatever tree-sitter recovered.
 // Thread-safe (one parser per thread, queries shared).
 FileSymbols extract_symbols(Lang lang, std::string_view content);
+
+// The same, with definitions always taken from the grammar's tags query, even
+// where native rules exist (index/native_defs.h): the reference those rules
+// are tested against.
+FileSymbols extract_symbols_by_query(Lang lang, std::string_view content);
 
 }  // namespace bastion::index
