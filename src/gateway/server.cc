@@ -312,7 +312,11 @@ struct Server::Impl {
     beast::error_code ec;
     beast::get_lowest_layer(up).expires_after(std::chrono::seconds(600));
     co_await http::async_write(up, ureq, net::redirect_error(use_awaitable, ec));
+    // Room for a whole reply of up to kRelayChunk from the first read: an
+    // empty flat_buffer reads 512 bytes at a time, so a ~550-byte completion
+    // took two reads and went to the client in two writes.
     beast::flat_buffer ubuf;
+    ubuf.reserve(kRelayChunk);
     http::response_parser<http::buffer_body> p;
     p.body_limit(std::numeric_limits<std::uint64_t>::max());
     if (!ec) co_await http::async_read_header(up, ubuf, p, net::redirect_error(use_awaitable, ec));
@@ -381,6 +385,8 @@ struct Server::Impl {
           up.expires_after(std::chrono::milliseconds(gw.config().upstream_connect_timeout_ms));
           co_await up.async_connect(results, net::redirect_error(use_awaitable, ec));
         }
+        // A reused connection has it already (one syscall per request).
+        if (!ec) up.socket().set_option(tcp::no_delay(true), ec);
       }
       if (ec) {
         router.mark_down(idx);
@@ -388,7 +394,6 @@ struct Server::Impl {
         gw.log({{"level", "warn"}, {"msg", "upstream connect failed"}, {"upstream", u.config.name}, {"error", ec.message()}});
         continue;
       }
-      up.socket().set_option(tcp::no_delay(true), ec);
       http::request<http::string_body> ureq = upstream_request(req, a, u);
       bool ok = false, reusable = false;
       Attempt step;
@@ -434,6 +439,9 @@ struct Server::Impl {
     auto& uh = p.get();
     std::string ctype(uh[http::field::content_type]);
     bool sse = ctype.find("text/event-stream") != std::string::npos;
+    // A stream may be held open for minutes: it keeps only what its events
+    // need (thousands of streams at once), not the first read's room.
+    if (sse) ubuf.shrink_to_fit();
     http::response<http::empty_body> res{uh.result(), 11};
     res.set(http::field::server, "bastion-gateway");
     if (!ctype.empty()) res.set(http::field::content_type, ctype);
