@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -140,6 +141,35 @@ TEST(Crypto, RequestIdsAreUniqueAndSortInTimeOrder) {
   EXPECT_LT(a, b);
   EXPECT_NE(b, c);
   EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
+}
+
+// Request ids' random part comes from a per-thread pool of random bytes; a
+// forked child must not take the bytes its parent takes next (the two
+// processes would write the same ids).
+TEST(Crypto, AForkedChildDrawsOtherRequestIdsThanItsParent) {
+  (void)request_id();  // the pool now holds bytes for many more ids
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::string ids;
+    for (int i = 0; i < 5; ++i) ids.append(request_id(), 12, 12);
+    ssize_t n = ::write(fds[1], ids.data(), ids.size());
+    ::_exit(n == static_cast<ssize_t>(ids.size()) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string mine;
+  for (int i = 0; i < 5; ++i) mine.append(request_id(), 12, 12);
+  char buf[128];
+  std::string child;
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) child.append(buf, static_cast<size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_EQ(child.size(), 60u);
+  for (size_t i = 0; i < 60; i += 12)
+    for (size_t j = 0; j < 60; j += 12) EXPECT_NE(child.compare(i, 12, mine, j, 12), 0) << child << " " << mine;
 }
 
 TEST(GatewayStore, AuditChainDetectsTampering) {
