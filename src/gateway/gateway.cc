@@ -56,12 +56,18 @@ void redact_json(Json& body, policy::Redactor& r) {
 }  // namespace
 
 Gateway::Gateway(GatewayConfig config, std::unique_ptr<GatewayStore> store)
-    : config_(std::move(config)), store_(std::move(store)), router_(config_.upstreams) {}
+    : config_(std::move(config)), store_(std::move(store)), router_(config_.upstreams) {
+  if (store_ && store_->settles_async()) store_->after_batch([this] { flush_log(); });
+}
 
 Gateway::~Gateway() {
   // Queued settlements call back into this object (unsettled_, log):
   // write them while it is whole.
-  if (store_) store_->flush();
+  if (store_) {
+    store_->flush();
+    store_->after_batch(nullptr);
+  }
+  flush_log();
 }
 
 Protocol Gateway::protocol_for_path(const std::string& path) {
@@ -85,8 +91,27 @@ void Gateway::log(Json line) {
 
 void Gateway::write_log(const std::string& text) {
   std::lock_guard<std::mutex> l(log_mu_);
-  std::fwrite(text.data(), 1, text.size(), stderr);
+  if (!log_pending_.empty()) {  // queued lines first, in order
+    log_pending_ += text;
+    std::fwrite(log_pending_.data(), 1, log_pending_.size(), stderr);
+    log_pending_.clear();
+  } else {
+    std::fwrite(text.data(), 1, text.size(), stderr);
+  }
   std::fflush(stderr);
+}
+
+void Gateway::queue_log(const std::string& text) {
+  std::lock_guard<std::mutex> l(log_mu_);
+  log_pending_ += text;
+}
+
+void Gateway::flush_log() {
+  std::lock_guard<std::mutex> l(log_mu_);
+  if (log_pending_.empty()) return;
+  std::fwrite(log_pending_.data(), 1, log_pending_.size(), stderr);
+  std::fflush(stderr);
+  log_pending_.clear();
 }
 
 std::variant<UserRecord, Refusal> Gateway::authenticate(const std::string& key, Protocol p) {
@@ -352,7 +377,9 @@ void Gateway::finish(const Admitted& a, const Outcome& o) {
       line.str("error", st.error().message);
       line.str("settlement", "queued for retry");
     }
-    write_log(line.close() + "\n");
+    line.close() += '\n';
+    if (store_->settles_async()) queue_log(line.out);  // written after the commit's callbacks
+    else write_log(line.out);
   };
   if (store_->settles_async()) {
     // SQLite: the group commit writes it; this thread does not wait.

@@ -109,6 +109,11 @@ class Gateway {
 
  private:
   void write_log(const std::string& text);
+  // SQLite: a settlement's line waits for the end of its group commit's
+  // callbacks (flush_log, the store's after-batch hook), so the lines of
+  // one commit leave in one write instead of a write(2) each.
+  void queue_log(const std::string& text);
+  void flush_log();
   struct Prepared {
     Admitted a;
     ReserveRequest rq;
@@ -130,6 +135,7 @@ class Gateway {
   Router router_;
   Metrics metrics_;
   std::mutex log_mu_;
+  std::string log_pending_;  // guarded by log_mu_
   mutable std::mutex unsettled_mu_;
   std::deque<Settlement> unsettled_;
   std::mutex cache_mu_;

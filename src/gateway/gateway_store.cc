@@ -327,6 +327,10 @@ void GatewayStore::flush() {
   if (group_) group_->flush();
 }
 
+void GatewayStore::after_batch(std::function<void()> hook) {
+  if (group_) group_->after_batch(std::move(hook));
+}
+
 Status GatewayStore::settle_in_tx(SqlConn& c, const Settlement& s, bool audit_bodies) {
   // Only a pending row is settled, so a second settle of the same id finds
   // nothing to update: never counted twice. PostgreSQL: one round trip

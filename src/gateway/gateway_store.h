@@ -144,6 +144,9 @@ class GatewayStore {
   // Waits until every queued settlement has been written (or has failed
   // and been reported to its `done`).
   void flush();
+  // SQLite: `hook` runs after the `done` callbacks of each group commit,
+  // on their thread (GroupCommit::after_batch). PostgreSQL: never runs.
+  void after_batch(std::function<void()> hook);
   // Marks pending reservations older than `age_seconds` abandoned (their
   // estimates stay charged). Returns how many.
   Result<int64_t> sweep_stale(int64_t now, int64_t age_seconds);

@@ -67,6 +67,11 @@ void GroupCommit::submit_held(Write write, Done done) {
   ++held_;
 }
 
+void GroupCommit::after_batch(std::function<void()> hook) {
+  std::lock_guard<std::mutex> l(mu_);
+  after_batch_ = hook ? std::make_shared<const std::function<void()>>(std::move(hook)) : nullptr;
+}
+
 void GroupCommit::flush() {
   std::unique_lock<std::mutex> lock(mu_);
   ++flushing_;
@@ -96,10 +101,12 @@ void GroupCommit::complete_batch(std::unique_lock<std::mutex>& lock, std::vector
   if (here) ++batches_here_;
   writes_ += static_cast<int64_t>(batch.size());
   for (auto& p : batch) p->done = true;
+  auto after = after_batch_;
   lock.unlock();
   done_cv_.notify_all();  // run() callers of this batch
   for (auto& p : batch)
     if (p->on_done) p->on_done(p->result);
+  if (after) (*after)();
   lock.lock();
   busy_ = false;  // flush() also waits for the callbacks
   done_cv_.notify_all();

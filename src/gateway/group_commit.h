@@ -89,6 +89,10 @@ class GroupCommit {
   size_t commit_here(size_t max_held = SIZE_MAX);
   // Waits until every write queued before the call has been committed.
   void flush();
+  // `hook` runs once after the `done` callbacks of each batch, on the
+  // thread that ran them (the gateway writes the batch's log lines there in
+  // one write). Set it before writes are queued; null removes it.
+  void after_batch(std::function<void()> hook);
 
   // Batches committed and writes they held (for tests).
   int64_t batches() const;
@@ -117,6 +121,7 @@ class GroupCommit {
   Acquire acquire_;
   Release release_;
   Undone undone_;
+  std::shared_ptr<const std::function<void()>> after_batch_;  // guarded by mu_
   std::unique_ptr<SqlConn> conn_;  // committer thread only
   mutable std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;

@@ -201,6 +201,35 @@ TEST(GroupCommit, CommitHereCommitsHeldWritesOnTheCallingThread) {
 // for it (an event loop must not sleep in SQLite's busy handler): the
 // writes go to the committer thread, which commits them once the lock is
 // free.
+// The after-batch hook runs once per batch, after all of its callbacks, on
+// their thread (the gateway writes a batch's log lines there at once).
+TEST(GroupCommit, TheAfterBatchHookRunsOnceAfterTheBatchsCallbacks) {
+  Db db;
+  auto g = db.group(60000);
+  std::atomic<int> done{0}, hooks{0}, done_at_hook{-1};
+  std::thread::id hook_on;
+  g->after_batch([&] {
+    ++hooks;
+    done_at_hook = done.load();
+    hook_on = std::this_thread::get_id();
+  });
+  for (int i = 0; i < 3; ++i)
+    g->submit_held([i](SqlConn& c) { return insert(c, "a" + std::to_string(i)); },
+                   [&](const Status& s) { done += s.ok(); });
+  EXPECT_EQ(g->commit_here(), 3u);
+  EXPECT_EQ(hooks, 1);
+  EXPECT_EQ(done_at_hook, 3) << "the hook ran before the batch's callbacks";
+  EXPECT_EQ(hook_on, std::this_thread::get_id());
+  EXPECT_TRUE(g->run([](SqlConn& c) { return insert(c, "b"); }).ok());  // a batch of the committer thread
+  g->flush();
+  EXPECT_EQ(hooks, 2);
+  EXPECT_NE(hook_on, std::this_thread::get_id());
+  g->after_batch(nullptr);
+  EXPECT_TRUE(g->run([](SqlConn& c) { return insert(c, "c"); }).ok());
+  g->flush();
+  EXPECT_EQ(hooks, 2);
+}
+
 TEST(GroupCommit, CommitHereLeavesALockedDatabaseToTheCommitter) {
   Db db;
   auto g = db.group(60000);

@@ -2,7 +2,12 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <set>
+#include <thread>
 
 #include "unit/gateway/gateway_fixture.h"
 #include "unit/gateway/mini_upstream.h"
@@ -199,6 +204,46 @@ TEST(GatewayProxy, CachedKeysAreAdmittedInlineWithTheSameResults) {
   EXPECT_EQ(u["users"][0]["input_tokens"], 63);
   std::string verify = gw.cli({"audit", "verify"});
   EXPECT_NE(verify.find("ok: 5 entries"), std::string::npos) << verify;  // 3 requests + 403 + 429
+}
+
+// One JSON line per request on stderr, each whole (the lines of a group
+// commit are written together, after its callbacks), none lost at stop.
+TEST(GatewayProxy, EveryRequestLogsOneWholeLine) {
+  MiniUpstream up(openai_handler);
+  std::string path = testing::make_temp_dir() + "/stderr.log";
+  std::fflush(stderr);
+  int saved = ::dup(2);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  ::dup2(fd, 2);
+  ::close(fd);
+  {
+    RunningGateway gw("auth_cache_seconds = 60\n" + testing::upstream_toml("u", up.url(), "\"m1\""));
+    std::string key = gw.add_user({"lou"});
+    std::vector<std::thread> ts;
+    for (int t = 0; t < 4; ++t)
+      ts.emplace_back([&] {
+        for (int i = 0; i < 10; ++i) EXPECT_EQ(gw.post("/v1/chat/completions", key, chat(false)).status, 200);
+      });
+    for (auto& t : ts) t.join();
+  }
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  auto read = fs::read_file(path);
+  ASSERT_TRUE(read.ok());
+  std::string text = *read;
+  std::set<std::string> ids;
+  size_t lines = 0;
+  for (size_t pos = 0, nl; (nl = text.find('\n', pos)) != std::string::npos; pos = nl + 1) {
+    Json j = Json::parse(text.substr(pos, nl - pos), nullptr, false);
+    ASSERT_TRUE(j.is_object()) << text.substr(pos, nl - pos);
+    ++lines;
+    if (j.value("msg", "") == "request") ids.insert(j.value("request_id", ""));
+  }
+  EXPECT_EQ(ids.size(), 40u) << text;
+  EXPECT_EQ(text.empty() ? '\n' : text.back(), '\n');
+  EXPECT_GT(lines, 40u);  // and "listening", "stopped"
 }
 
 TEST(GatewayProxy, ModelAllowlistsGive403) {
