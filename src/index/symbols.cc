@@ -327,6 +327,17 @@ FileSymbols extract(Lang lang, std::string_view content, bool native_allowed) {
   if (!native) collect_query_matches(lang, root, content, matches);
   walk_tree(lang, root, content, native, refs, matches);
 
+  // Source order: by the definition's first line, then by where its name is
+  // (`typedef struct S {...} T;` gives S, then T). Query and walk meet
+  // definitions in different orders; both end up in this one.
+  auto source_order = [](const DefinitionMatch& a, const DefinitionMatch& b) {
+    uint32_t line_a = ts_node_start_point(a.definition).row;
+    uint32_t line_b = ts_node_start_point(b.definition).row;
+    if (line_a != line_b) return line_a < line_b;
+    return ts_node_start_byte(a.name) < ts_node_start_byte(b.name);
+  };
+  if (!std::is_sorted(matches.begin(), matches.end(), source_order))
+    std::stable_sort(matches.begin(), matches.end(), source_order);
   for (const DefinitionMatch& m : matches) {
     std::string name(node_text(m.name, content));
     if (name.empty() || name.size() > 200) continue;
@@ -344,8 +355,6 @@ FileSymbols extract(Lang lang, std::string_view content, bool native_allowed) {
     auto it = refs.find(s.name);
     if (it != refs.end() && --it->second == 0) refs.erase(it);
   }
-  std::stable_sort(out.defs.begin(), out.defs.end(),
-                   [](const Symbol& a, const Symbol& b) { return a.line < b.line; });
   out.refs.reserve(refs.size());
   while (!refs.empty()) {
     auto node = refs.extract(refs.begin());

@@ -55,6 +55,48 @@ TEST(NativeDefinitions, PythonMatchesTheTagsQuery) {
   for (const std::string& src : sources) expect_same_as_query(Lang::kPython, src);
 }
 
+TEST(NativeDefinitions, CAndCppMatchTheTagsQuery) {
+  const std::vector<std::string> sources = {
+      "",
+      "int add(int a, int b) { return a + b; }\nint decl_only(void);\n",
+      "static int (*pick(int x))(int) { return 0; }\nint *ptr_ret(void) { return 0; }\n",
+      "struct with_body { int a; };\nstruct no_body;\nstruct no_body *p;\n",
+      "typedef struct S { int x; } T, *PT;\ntypedef int A, B, C;\ntypedef void (*cb)(int);\n",
+      "typedef struct { int anon; } Anon;\nunion U { int i; float f; } u;\nunion U2 *p2;\n",
+      "enum Color { RED, GREEN };\nenum { ANON_E };\ntypedef enum E2 { X } E2_t;\n",
+      "#define MAX(a, b) ((a) > (b) ? (a) : (b))\n#ifdef X\nint in_ifdef(void) { return 1; }\n#endif\n",
+      "int broken( { ;\nstruct half { int a\n",
+      "int a(void){return 1;} int b(void){return 2;} struct c {int d;};\n",
+      "extern \"C\" { int c_linkage(int); }\n",
+      "\x01\xff(((",
+  };
+  for (const std::string& src : sources) {
+    expect_same_as_query(Lang::kC, src);
+    expect_same_as_query(Lang::kCpp, src);
+  }
+  const std::vector<std::string> cpp_sources = {
+      "class Widget { public: void draw(); int size() const { return 0; } };\n",
+      "void Widget::draw() {}\nint ns::free_fn(int) { return 0; }\n",
+      "namespace outer { namespace inner { struct Deep { void m(); }; } }\n",
+      "void outer::inner::Deep::m() {}\n",
+      "template <typename T> class Box { T value; public: T get() const; };\n"
+      "template <typename T> T Box<T>::get() const { return value; }\n",
+      "struct Op { bool operator==(const Op&) const; ~Op(); Op(); };\nOp::Op() {}\nOp::~Op() {}\n",
+      "auto lambda = [](int x) { return x; };\nusing Alias = int;\n",
+      "class Fwd;\nenum class Scoped : int { A, B };\nunion CppUnion { int a; };\n",
+      "int main() { struct Local { void f() {} }; return 0; }\n",
+  };
+  for (const std::string& src : cpp_sources) expect_same_as_query(Lang::kCpp, src);
+}
+
+TEST(NativeDefinitions, CFindsEveryTypedefName) {
+  FileSymbols s = extract_symbols(Lang::kC, "typedef struct S { int x; } T, *PT;\ntypedef int A, B;\n");
+  std::vector<std::string> names;
+  for (const Symbol& d : s.defs) names.push_back(d.name);
+  // `*PT` is a pointer_declarator, not a type_identifier, so the query skips it too.
+  EXPECT_EQ(names, (std::vector<std::string>{"S", "T", "A", "B"}));
+}
+
 TEST(NativeDefinitions, PythonFindsModuleConstantsClassesAndFunctions) {
   FileSymbols s = extract_symbols(Lang::kPython,
                                   "LIMIT = 10\nclass Box:\n    size = 1\n    def grow(self): pass\n");
