@@ -75,18 +75,6 @@ bool has_version_number(const std::string& base) {
   return false;
 }
 
-// A test file or test data, by path: tests/, testing/, test_*.py, *_test.go,
-// *.test.ts, *.spec.js, conftest.py.
-bool is_test_path(std::string_view path) {
-  std::string p = str::to_lower(path);
-  p.insert(p.begin(), '/');
-  std::string base = p.substr(p.rfind('/') + 1);
-  return p.find("/test/") != std::string::npos || p.find("/tests/") != std::string::npos ||
-         p.find("/testing/") != std::string::npos || str::starts_with(base, "test_") ||
-         base.find("_test.") != std::string::npos || base.find(".test.") != std::string::npos ||
-         base.find(".spec.") != std::string::npos || base == "conftest.py";
-}
-
 // Tests, docs, examples and non-code are rarely what an issue asks to change.
 double path_prior(const std::string& path, Lang lang, bool tests_wanted) {
   std::string p = str::to_lower(path);
@@ -222,6 +210,10 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   }
   PathResolver resolver(v, mentions);
   bool tests_wanted = false;
+  // A project test file named in the query points at the module it tests
+  // ("add a case to array/tests/test_rechunk.py" -> rechunk.py): that module
+  // is as good as named.
+  std::vector<std::pair<std::string, double>> spelled;
   for (auto& m : q.paths) {
     if (m.traceback) continue;  // frames: frame_scores()
     int matched = 0;
@@ -234,12 +226,13 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
       // The query names one of the project's own test files: tests are
       // in play (a reporter's own test_x.py resolves to nothing).
       if (q.mentions_tests && is_test_path(v.path(slot))) tests_wanted = true;
+      std::string subject = tested_module_name(v.path(slot));
+      if (!subject.empty()) spelled.push_back({subject, w});
     }
   }
   // Adjacent words that spell a module's name ("man page" -> manpage.py,
   // "JUnit XML" -> junitxml.py): as good as naming the file; so is a title
   // word that is the name of one or two modules ("[linkcheck] ...").
-  std::vector<std::pair<std::string, double>> spelled;
   for (const std::string& c : q.compounds) spelled.push_back({c, kCompoundFileMention});
   for (const std::string& w : q.title_words) spelled.push_back({w, kTitleWordFileMention});
   for (const auto& [c, weight] : spelled) {

@@ -355,4 +355,27 @@ SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
   return rank;
 }
 
+bool is_test_path(std::string_view path) {
+  std::string p = str::to_lower(path);
+  p.insert(p.begin(), '/');
+  std::string base = p.substr(p.rfind('/') + 1);
+  return p.find("/test/") != std::string::npos || p.find("/tests/") != std::string::npos ||
+         p.find("/testing/") != std::string::npos || str::starts_with(base, "test_") ||
+         base.find("_test.") != std::string::npos || base.find(".test.") != std::string::npos ||
+         base.find(".spec.") != std::string::npos || base == "conftest.py";
+}
+
+std::string tested_module_name(std::string_view path) {
+  if (!is_test_path(path)) return {};
+  std::string base = str::to_lower(path.substr(path.rfind('/') + 1));
+  base = base.substr(0, base.find('.'));
+  if (str::starts_with(base, "test_")) return base.substr(5);
+  size_t suffix = base.rfind("_test");
+  if (suffix != std::string::npos && suffix + 5 == base.size()) return base.substr(0, suffix);
+  std::string_view full = path.substr(path.rfind('/') + 1);
+  if (full.find(".test.") != std::string_view::npos || full.find(".spec.") != std::string_view::npos)
+    return base;
+  return {};
+}
+
 }  // namespace bastion::index

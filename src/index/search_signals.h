@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "index/code_index.h"
@@ -36,6 +37,15 @@ using SlotScores = std::unordered_map<uint32_t, double>;
 SlotScores frame_scores(const CodeIndex::View& v, const ParsedQuery& q);
 // The same with a resolver built for the query's paths (see search.cc).
 SlotScores frame_scores(const CodeIndex::View& v, const ParsedQuery& q, const PathResolver& paths);
+
+// A test file or test data, by path: tests/, testing/, test_*.py,
+// *_test.go, *.test.ts, *.spec.js, conftest.py.
+bool is_test_path(std::string_view path);
+
+// The module a test file is named after, lower-cased: test_rechunk.py,
+// rechunk_test.go, rechunk.test.ts, rechunk.spec.js -> "rechunk"; empty
+// for any other path.
+std::string tested_module_name(std::string_view path);
 
 // Files defining `m` for each dotted `C.m` mention (method of a class).
 SlotScores method_scores(const CodeIndex::View& v, const ParsedQuery& q);

@@ -429,6 +429,40 @@ TEST(SearchRanking, OnlyTheProjectsOwnTestFilesPutTestsInPlay) {
             "testing/test_mark.py");
 }
 
+// "Add a case to array/tests/test_rechunk.py": the module that test file is
+// named after is as good as named, and outranks the test file itself.
+TEST(SearchRanking, ANamedTestFilePointsAtTheModuleItTests) {
+  TempRepo repo;
+  repo.write("pkg/array/rechunk.py", "def plan_rechunk(old, new):\n    return [old, new]\n");
+  repo.write("pkg/array/tests/test_rechunk.py",
+             "from pkg.array.rechunk import plan_rechunk\n"
+             "def test_plan_rechunk():\n    steps = plan_rechunk(1, 2)\n"
+             "    assert steps == [(2, 2)]  # no no-op step\n");
+  repo.write("pkg/array/core.py", "def plan(x):\n    return x\ndef steps(x):\n    return x\n");
+  for (int i = 0; i < 20; ++i)
+    repo.write("pkg/m" + std::to_string(i) + ".py", "def g" + std::to_string(i) + "():\n    return 0\n");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx->refresh().ok());
+  ParsedQuery q = parse_query(
+      "plan_rechunk sometimes adds a no-op step\n\nIt shows by adding a test to "
+      "`pkg/array/tests/test_rechunk.py::test_plan_rechunk`:\n"
+      "    steps = plan((c, c), (f, f))\n    assert_steps(steps, [(f, f)])\n");
+  EXPECT_EQ(top_file(*idx, q), "pkg/array/rechunk.py");
+  EXPECT_GT(score_of(*idx, q, "pkg/array/tests/test_rechunk.py"),
+            score_of(*idx, q, "pkg/array/core.py"));
+}
+
+TEST(SearchRanking, TestedModuleNameFromTestFileNames) {
+  EXPECT_EQ(tested_module_name("pkg/tests/test_rechunk.py"), "rechunk");
+  EXPECT_EQ(tested_module_name("server/Router_test.go"), "router");
+  EXPECT_EQ(tested_module_name("src/parser.test.ts"), "parser");
+  EXPECT_EQ(tested_module_name("src/parser.spec.js"), "parser");
+  EXPECT_EQ(tested_module_name("tests/conftest.py"), "");
+  EXPECT_EQ(tested_module_name("tests/helpers.py"), "");
+  EXPECT_EQ(tested_module_name("src/rechunk.py"), "");
+  EXPECT_EQ(tested_module_name("test_x"), "x");
+}
+
 // `from pkg.units import convert_to`: the file under pkg/units defining it
 // is as good as named, while a same-named function elsewhere is not.
 TEST(SearchRanking, ImportedNameFindsItsDefinerInsideThePackage) {
