@@ -334,7 +334,7 @@ ParsedQuery parse_query(std::string_view raw) {
   // IPython: `File ~/x/y.py:41, in Cls.f(self)` and `~/x/y.py in f(self, key)`.
   static const std::regex ipy_frame(std::string(R"re(((?:[\w.~@+-]+/)*[\w.@+-]+\.py)(?::(\d+),)? in ([A-Za-z_][\w.]*)\()re"));
   static const std::regex any_path(std::string(R"re(((?:[\w.~@+-]+/)*[\w.@+-]+\.(?:)re") +
-                                   kSourceExt + R"re())\b(?::(\d+))?)re");
+                                   kSourceExt + R"re())\b(?::(\d+)|#L(\d+))?)re");
   for (auto it = std::sregex_iterator(s.begin(), s.end(), py_frame); it != std::sregex_iterator();
        ++it) {
     std::string fn = (*it)[3].matched ? (*it)[3].str() : "";
@@ -351,7 +351,10 @@ ParsedQuery parse_query(std::string_view raw) {
   for (auto it = std::sregex_iterator(s.begin(), s.end(), any_path); it != std::sregex_iterator();
        ++it) {
     std::string p = (*it)[1].str();
-    uint32_t line = (*it)[2].matched ? to_line((*it)[2].str()) : 0;
+    // `x.py:57`, or a permalink's `x.py#L57`: the reporter points at a line.
+    uint32_t line = (*it)[2].matched ? to_line((*it)[2].str())
+                    : (*it)[3].matched ? to_line((*it)[3].str())
+                                       : 0;
     bool dup = false;
     for (auto& m : q.paths)
       dup = dup || (m.path == p && (m.line == line || line == 0 || m.traceback));

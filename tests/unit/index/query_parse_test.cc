@@ -34,6 +34,21 @@ TEST(QueryParse, PathWithLineAndBareFileName) {
   EXPECT_EQ(q.paths[1].line, 0u);
 }
 
+// A permalink's `#L57` points at a line just as `:57` does; the reporter
+// says where the code is, as a stack frame does.
+TEST(QueryParse, PermalinkLineAnchorIsALine) {
+  auto q = parse_query(
+      "In pajek export it reads https://github.com/nx/nx/blob/b0ca6ce/nx/readwrite/pajek.py#L57\n"
+      "and see docs/formats.py#Lfoo");
+  ASSERT_EQ(q.paths.size(), 2u);
+  EXPECT_EQ(q.paths[0].path, "github.com/nx/nx/blob/b0ca6ce/nx/readwrite/pajek.py");
+  EXPECT_EQ(q.paths[0].line, 57u);
+  EXPECT_TRUE(q.paths[0].traceback);
+  EXPECT_EQ(q.paths[1].path, "docs/formats.py");
+  EXPECT_EQ(q.paths[1].line, 0u);
+  EXPECT_FALSE(q.paths[1].traceback);
+}
+
 TEST(QueryParse, DottedPathsAndCodeLikeIdentifiers) {
   auto q = parse_query("Calling requests.sessions.Session with `timeout` breaks rebuild_auth()");
   ASSERT_FALSE(q.dotted.empty());
