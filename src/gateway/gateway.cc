@@ -336,13 +336,9 @@ void Gateway::finish(const Admitted& a, const Outcome& o) {
     s.request_body = a.upstream_body;
     s.response_body = o.response_body;
   }
-  metrics_.request(a.path, o.http_status);
-  metrics_.latency(a.path, s.latency_ms / 1000.0);
-  if (o.ttfb_ms >= 0) metrics_.ttfb(o.ttfb_ms / 1000.0);
-  metrics_.tokens(a.model, "input", u.input_tokens - u.cached_tokens);
-  metrics_.tokens(a.model, "cached_input", u.cached_tokens);
-  metrics_.tokens(a.model, "output", u.output_tokens);
-  metrics_.tokens(a.model, "reasoning", u.reasoning_tokens);
+  const int64_t tokens[4] = {u.input_tokens - u.cached_tokens, u.cached_tokens, u.output_tokens, u.reasoning_tokens};
+  metrics_.finished(a.path, o.http_status, s.latency_ms / 1000.0, o.ttfb_ms >= 0 ? o.ttfb_ms / 1000.0 : -1,
+                    a.model, tokens);
   JsonLine line;
   line.str("ts", iso_utc(static_cast<int64_t>(std::time(nullptr))));
   line.str("msg", "request");

@@ -246,6 +246,7 @@ class GatewayStore {
     int64_t data_version = -1;
     int64_t seq = 0;
     std::string hash;
+    int64_t transaction = 0;  // SqlConn::transaction_id() when written
   };
   std::mutex audit_mu_;
   std::optional<AuditHead> audit_head_;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <sstream>
+#include <string_view>
 
 namespace bastion::gateway {
 namespace {
@@ -9,8 +10,10 @@ namespace {
 const std::vector<double> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                       0.25,  0.5,    1,     2.5,  5,     10,   30, 60};
 
-std::string label(const std::string& k, const std::string& v) {
-  std::string out = k + "=\"";
+// Appends k="v" (escaped) to `out`.
+void append_label(std::string& out, std::string_view k, std::string_view v) {
+  out += k;
+  out += "=\"";
   for (char c : v) {
     if (c == '"' || c == '\\') out.push_back('\\');
     if (c == '\n') {
@@ -19,7 +22,26 @@ std::string label(const std::string& k, const std::string& v) {
     }
     out.push_back(c);
   }
-  return out + "\"";
+  out += '"';
+}
+
+std::string label(const std::string& k, const std::string& v) {
+  std::string out;
+  append_label(out, k, v);
+  return out;
+}
+
+// Adds n to the counter whose labels are k1="v1",k2="v2", building the
+// key in `key` (reused: a lookup allocates nothing once the key exists).
+void add(std::map<std::string, int64_t>& m, std::string& key, std::string_view k1, std::string_view v1,
+         std::string_view k2, std::string_view v2, int64_t n) {
+  key.clear();
+  append_label(key, k1, v1);
+  key += ',';
+  append_label(key, k2, v2);
+  auto it = m.find(key);
+  if (it == m.end()) it = m.emplace(key, 0).first;
+  it->second += n;
 }
 
 std::string num(double v) {
@@ -36,6 +58,23 @@ void Metrics::observe(Histogram& h, double v) {
     if (v <= kBuckets[i]) ++h.buckets[i];
   ++h.count;
   h.sum += v;
+}
+
+void Metrics::finished(const std::string& endpoint, int status, double seconds, double ttfb_seconds,
+                       const std::string& model, const int64_t (&tokens)[4]) {
+  static constexpr std::string_view kKinds[4] = {"input", "cached_input", "output", "reasoning"};
+  char code[16];
+  int code_len = std::snprintf(code, sizeof code, "%d", status);
+  std::lock_guard<std::mutex> l(mu_);
+  add(requests_, key_, "endpoint", endpoint, "code", std::string_view(code, static_cast<size_t>(code_len)), 1);
+  key_.clear();
+  append_label(key_, "endpoint", endpoint);
+  auto it = latency_.find(key_);
+  if (it == latency_.end()) it = latency_.emplace(key_, Histogram{}).first;
+  observe(it->second, seconds);
+  if (ttfb_seconds >= 0) observe(ttfb_, ttfb_seconds);
+  for (int i = 0; i < 4; ++i)
+    if (tokens[i] > 0) add(tokens_, key_, "model", model, "kind", kKinds[i], tokens[i]);
 }
 
 void Metrics::request(const std::string& endpoint, int status) {

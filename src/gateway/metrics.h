@@ -23,6 +23,11 @@ class Metrics {
   void upstream_error(const std::string& upstream, const std::string& kind);
   void quota_rejection(const std::string& limit);
   void auth_failure();
+  // A finished request: request(), latency(), ttfb() (when ttfb_seconds
+  // >= 0) and tokens() for input (uncached), cached_input, output and
+  // reasoning, under one lock.
+  void finished(const std::string& endpoint, int status, double seconds, double ttfb_seconds,
+                const std::string& model, const int64_t (&tokens)[4]);
 
   std::atomic<int64_t> open_streams{0};
   std::atomic<int64_t> in_flight{0};
@@ -38,6 +43,7 @@ class Metrics {
   void observe(Histogram& h, double v);
 
   mutable std::mutex mu_;
+  std::string key_;  // guarded by mu_: finished() builds its keys here
   std::map<std::string, int64_t> requests_;       // labels -> count
   std::map<std::string, int64_t> tokens_;
   std::map<std::string, Histogram> latency_;

@@ -46,6 +46,10 @@ class SqlConn {
   }
   virtual Status commit() = 0;
   virtual void rollback() = 0;
+  // Nonzero while a transaction that begin() or try_begin() started is
+  // open, and a new value for each one (SQLite; 0 elsewhere). Inside one,
+  // no other connection can commit (SQLite has one writer at a time).
+  virtual int64_t transaction_id() const { return 0; }
   // Takes a transaction-scoped lock named by `key` (PostgreSQL advisory
   // lock; a no-op on SQLite, where BEGIN IMMEDIATE already serialises).
   virtual Status lock(const std::string& key) = 0;

@@ -122,15 +122,20 @@ class SqliteConn : public SqlConn {
     holding_writer_ = true;
     Status s = run("BEGIN IMMEDIATE");
     if (!s) release_writer();
+    else transaction_ = ++transactions_;
     return s;
   }
+  int64_t transaction_id() const override { return transaction_; }
   Result<bool> try_begin() override {
     if (!writer_->try_lock()) return false;
     holding_writer_ = true;
     no_wait_ = true;
     int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
     no_wait_ = false;
-    if (rc == SQLITE_OK) return true;
+    if (rc == SQLITE_OK) {
+      transaction_ = ++transactions_;
+      return true;
+    }
     auto e = err("begin");
     release_writer();
     if (rc == SQLITE_BUSY) return false;
@@ -177,6 +182,7 @@ class SqliteConn : public SqlConn {
 
  private:
   void release_writer() {
+    transaction_ = 0;
     if (!holding_writer_) return;
     holding_writer_ = false;
     writer_->unlock();
@@ -235,6 +241,7 @@ class SqliteConn : public SqlConn {
   sqlite3* db_;
   std::shared_ptr<WriterLock> writer_;
   bool holding_writer_ = false;
+  int64_t transaction_ = 0, transactions_ = 0;  // transaction_id()
   bool no_wait_ = false;  // read by busy_handler
   std::unordered_map<std::string, Statement> statements_;
   Statement adhoc_;

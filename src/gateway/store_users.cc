@@ -99,11 +99,20 @@ Status GatewayStore::append_audit(SqlConn& c, const std::string& text) {
   std::string prev;
   int64_t data_version = -1;
   bool cached = false;
+  int64_t tx = c.transaction_id();
   if (c.dialect() == Dialect::kSqlite) {
-    auto dv = c.query("PRAGMA data_version");
-    if (!dv) return dv.error();
-    data_version = dv->empty() ? -1 : row_int(dv->front(), 0);
-    std::lock_guard<std::mutex> l(audit_mu_);
+    // Nobody else commits during our transaction: its first append asks
+    // for data_version, the others of its batch take that answer.
+    std::unique_lock<std::mutex> l(audit_mu_);
+    if (tx != 0 && audit_head_ && audit_head_->conn == &c && audit_head_->transaction == tx) {
+      data_version = audit_head_->data_version;
+    } else {
+      l.unlock();
+      auto dv = c.query("PRAGMA data_version");
+      if (!dv) return dv.error();
+      data_version = dv->empty() ? -1 : row_int(dv->front(), 0);
+      l.lock();
+    }
     if (audit_head_ && audit_head_->conn == &c && audit_head_->data_version == data_version) {
       seq = audit_head_->seq + 1;
       prev = audit_head_->hash;
@@ -128,7 +137,7 @@ Status GatewayStore::append_audit(SqlConn& c, const std::string& text) {
   // of them do once it exists): it drops the head when a write is undone.
   if (c.dialect() == Dialect::kSqlite && group_) {
     std::lock_guard<std::mutex> l(audit_mu_);
-    audit_head_ = AuditHead{&c, data_version, seq, std::move(hash)};
+    audit_head_ = AuditHead{&c, data_version, seq, std::move(hash), tx};
   }
   return ok_status();
 }

@@ -77,6 +77,38 @@ TEST(SqliteConn, ParametersBindByNumberInAnyOrderRepeatedOrUnused) {
   }
 }
 
+// transaction_id() names the open write transaction (the audit chain asks
+// PRAGMA data_version once per transaction, not once per entry).
+TEST(SqliteConn, EachWriteTransactionHasItsOwnId) {
+  std::string path = temp_db();
+  auto a = open_sql("sqlite://" + path);
+  auto b = open_sql("sqlite://" + path);
+  ASSERT_TRUE(a.ok() && b.ok());
+  SqlConn& c = **a;
+  EXPECT_EQ(c.transaction_id(), 0);
+  ASSERT_TRUE(c.begin());
+  int64_t first = c.transaction_id();
+  EXPECT_NE(first, 0);
+  ASSERT_TRUE(c.exec_script("CREATE TABLE t (v INTEGER)"));
+  EXPECT_EQ(c.transaction_id(), first) << "statements inside keep it";
+  ASSERT_TRUE(c.commit());
+  EXPECT_EQ(c.transaction_id(), 0);
+  ASSERT_TRUE(c.begin());
+  int64_t second = c.transaction_id();
+  EXPECT_NE(second, 0);
+  EXPECT_NE(second, first);
+  auto blocked = (*b)->try_begin();  // another connection while this one writes
+  ASSERT_TRUE(blocked.ok());
+  EXPECT_FALSE(*blocked);
+  EXPECT_EQ((*b)->transaction_id(), 0);
+  c.rollback();
+  EXPECT_EQ(c.transaction_id(), 0);
+  auto began = (*b)->try_begin();
+  ASSERT_TRUE(began.ok() && *began);
+  EXPECT_NE((*b)->transaction_id(), 0);
+  (*b)->rollback();
+}
+
 TEST(SqliteConn, SecondWriterInTheProcessWaitsForTheFirst) {
   std::string path = temp_db();
   auto a = open_sql("sqlite://" + path);
