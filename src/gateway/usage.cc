@@ -1,5 +1,7 @@
 #include "gateway/usage.h"
 
+#include <optional>
+
 namespace bastion::gateway {
 namespace {
 
@@ -114,6 +116,124 @@ size_t skip_value(std::string_view s, size_t i) {
   return i == start || i == s.size() ? kCut : i;  // a scalar is never the body's last byte
 }
 
+// A JSON scalar at s[i]: a non-negative integer without leading zeros
+// (kInt, its value in *v), true/false/null or a printable ASCII string
+// without escapes (kOther); anything else (kHard) is left to the
+// JSON parser. *end is the index past it.
+enum class Scalar { kInt, kOther, kHard };
+Scalar scalar_at(std::string_view s, size_t i, size_t* end, int64_t* v) {
+  if (i >= s.size()) return Scalar::kHard;
+  char c = s[i];
+  if (c >= '0' && c <= '9') {
+    size_t j = i;
+    int64_t n = 0;
+    while (j < s.size() && s[j] >= '0' && s[j] <= '9' && j - i < 18) n = n * 10 + (s[j++] - '0');
+    if ((c == '0' && j - i > 1) || j >= s.size() || (s[j] >= '0' && s[j] <= '9') || s[j] == '.' || s[j] == 'e' ||
+        s[j] == 'E')
+      return Scalar::kHard;
+    *end = j;
+    *v = n;
+    return Scalar::kInt;
+  }
+  if (c == '"') {
+    for (size_t j = i + 1; j < s.size(); ++j) {
+      unsigned char d = static_cast<unsigned char>(s[j]);
+      if (d == '\\' || d < 0x20 || d >= 0x80) return Scalar::kHard;  // escapes, control bytes, UTF-8
+      if (d == '"') {
+        *end = j + 1;
+        return Scalar::kOther;
+      }
+    }
+    return Scalar::kHard;
+  }
+  for (std::string_view word : {"true", "false", "null"})
+    if (s.substr(i, word.size()) == word) {
+      *end = i + word.size();
+      return Scalar::kOther;
+    }
+  return Scalar::kHard;
+}
+
+// read_usage of a usage object whose members are simple (keys without
+// escapes; values as scalar_at reads them, or objects of such scalars),
+// without building a JSON value; nullopt for anything else, which the
+// caller hands to the JSON parser. Every non-streamed reply's usage goes
+// through here (nlohmann's parse of it was ~2% of the gateway's CPU).
+std::optional<Usage> read_usage_simple(std::string_view s, Protocol protocol) {
+  enum Field { kPrompt, kCompletion, kTotal, kInput, kOutput, kCacheRead, kCacheWrite, kCached, kReasoning, kN };
+  static constexpr std::string_view kTop[] = {"prompt_tokens", "completion_tokens", "total_tokens",
+                                              "input_tokens", "output_tokens", "cache_read_input_tokens",
+                                              "cache_creation_input_tokens"};
+  int64_t v[kN] = {};
+  bool has[kN] = {};
+  // Members of the object at s[i] ('{'); `nested` the field its objects'
+  // "cached_tokens"/"reasoning_tokens" fill (-1 at the top level).
+  auto object = [&](size_t i, int nested, auto& self) -> size_t {
+    i = skip_ws(s, i + 1);
+    if (i < s.size() && s[i] == '}') return i + 1;
+    for (;;) {
+      if (i >= s.size() || s[i] != '"') return kCut;
+      size_t key_end = 0;
+      int64_t unused = 0;
+      if (scalar_at(s, i, &key_end, &unused) != Scalar::kOther) return kCut;
+      std::string_view key = s.substr(i + 1, key_end - i - 2);
+      i = skip_ws(s, key_end);
+      if (i >= s.size() || s[i] != ':') return kCut;
+      i = skip_ws(s, i + 1);
+      int field = -1;
+      if (nested < 0) {
+        for (int f = 0; f < 7; ++f)
+          if (key == kTop[f]) field = f;
+      } else if ((nested == kCached && key == "cached_tokens") || (nested == kReasoning && key == "reasoning_tokens")) {
+        field = nested;
+      }
+      int sub = nested >= 0                          ? -1
+                : key == "prompt_tokens_details"     ? kCached
+                : key == "completion_tokens_details" ? kReasoning
+                                                     : -1;
+      if (sub >= 0) v[sub] = 0;  // a repeated member replaces the first, as in a parser
+      if (i < s.size() && s[i] == '{') {
+        if (nested >= 0 || field >= 0) return kCut;  // deeper, or a count that is an object
+        i = self(i, sub >= 0 ? sub : kN, self);
+        if (i == kCut) return kCut;
+      } else {
+        size_t end = 0;
+        int64_t n = 0;
+        Scalar kind = scalar_at(s, i, &end, &n);
+        if (kind == Scalar::kHard || (field >= 0 && kind != Scalar::kInt)) return kCut;
+        if (field >= 0) {
+          v[field] = n;
+          has[field] = true;
+        }
+        i = end;
+      }
+      i = skip_ws(s, i);
+      if (i < s.size() && s[i] == '}') return i + 1;
+      if (i >= s.size() || s[i] != ',') return kCut;
+      i = skip_ws(s, i + 1);
+    }
+  };
+  size_t i = skip_ws(s, 0);
+  if (i >= s.size() || s[i] != '{') return std::nullopt;
+  i = object(i, -1, object);
+  if (i == kCut || skip_ws(s, i) != s.size()) return std::nullopt;
+  Usage out;
+  out.reported = true;
+  if (protocol == Protocol::kAnthropic && has[kInput]) {
+    out.input_tokens = v[kInput] + v[kCacheRead] + v[kCacheWrite];
+    out.cached_tokens = v[kCacheRead];
+    out.cache_write_tokens = v[kCacheWrite];
+    if (has[kOutput]) out.output_tokens = v[kOutput];
+    return out;
+  }
+  out.input_tokens = v[kPrompt];
+  out.output_tokens = v[kCompletion];
+  out.cached_tokens = v[kCached];
+  out.reasoning_tokens = v[kReasoning];
+  if (out.input_tokens == 0 && out.output_tokens == 0) out.input_tokens = v[kTotal];
+  return out;
+}
+
 }  // namespace
 
 Usage usage_from_json(const Json& body, Protocol protocol) {
@@ -146,6 +266,7 @@ Usage usage_from_body(std::string_view body, Protocol protocol) {
   }
   if (i >= n || skip_ws(body, i + 1) != n) return Usage{};  // cut short, or more after the object
   if (usage.empty()) return Usage{};
+  if (auto simple = read_usage_simple(usage, protocol)) return *simple;
   Json u = Json::parse(usage, nullptr, false);
   if (u.is_discarded()) return Usage{};
   return read_usage(u, protocol);

@@ -116,6 +116,54 @@ TEST(UsageFromBody, SkipsStringsAndBracketsInsideOtherMembers) {
   EXPECT_FALSE(usage_from_body(R"({"usage":{"prompt_tokens":1}} trailing)", Protocol::kOpenAi).reported);
 }
 
+// The usage object is read without the JSON parser when it is simple, and
+// by the parser otherwise: either way exactly what parsing the whole body
+// gives (and no usage when the body is not valid JSON).
+TEST(UsageFromBody, TheUsageObjectReadsAsTheJsonParserReadsIt) {
+  const char* usages[] = {
+      R"({"prompt_tokens":21,"completion_tokens":3,"total_tokens":24})",
+      R"({ "prompt_tokens" : 0 , "completion_tokens":0,"total_tokens":9 })",
+      R"({"prompt_tokens":100,"completion_tokens":40,"prompt_tokens_details":{"cached_tokens":60,"audio_tokens":0},)"
+      R"("completion_tokens_details":{"reasoning_tokens":25,"accepted_prediction_tokens":0}})",
+      R"({"prompt_tokens":5,"prompt_tokens_details":null,"completion_tokens_details":{}})",
+      R"({"prompt_tokens_details":{"cached_tokens":7},"prompt_tokens":9,"prompt_tokens_details":{"x":1}})",
+      R"({"prompt_tokens":1,"prompt_tokens":2,"service_tier":"default","flag":true,"none":null})",
+      R"({"input_tokens":5,"cache_creation_input_tokens":3,"cache_read_input_tokens":2,"output_tokens":8})",
+      R"({"input_tokens":5})",
+      R"({"output_tokens":4,"server_tool_use":{"web_search_requests":0}})",
+      R"({"prompt_tokens":1.0,"completion_tokens":2})",    // the parser's cases from here on
+      R"({"prompt_tokens":-1,"completion_tokens":2e1})",
+      R"({"prompt_tokens":12345678901234567890})",
+      R"({"prompt_tokens":"7","completion_tokens":null})",
+      R"({"pr\u006fmpt_tokens":7})",
+      R"({"note":"caf\u00e9 \"q\"","prompt_tokens":3})",
+      R"({"prompt_tokens_details":{"cached_tokens":{"a":1}},"prompt_tokens":3})",
+      R"({"a":{"b":{"c":1}},"prompt_tokens":3})",
+      R"({"a":[1,2],"prompt_tokens":3})",
+      "{\"note\":\"caf\xc3\xa9\",\"prompt_tokens\":3}",
+      R"({"prompt_tokens":012})",  // invalid JSON from here on
+      R"({"prompt_tokens":3,})",
+      R"({"prompt_tokens":tru})",
+      "{\"note\":\"bad \xff\",\"prompt_tokens\":3}",
+      "{\"note\":\"tab\there\",\"prompt_tokens\":3}",
+      R"({"prompt_tokens" 3})",
+      R"(null)",
+  };
+  for (const char* usage : usages)
+    for (Protocol p : {Protocol::kOpenAi, Protocol::kAnthropic}) {
+      std::string body = std::string(R"({"id":"x","usage":)") + usage + "}";
+      Json whole = Json::parse(body, nullptr, false);
+      Usage want = whole.is_discarded() ? Usage{} : usage_from_json(whole, p);
+      Usage got = usage_from_body(body, p);
+      EXPECT_EQ(got.reported, want.reported) << usage;
+      EXPECT_EQ(got.input_tokens, want.input_tokens) << usage;
+      EXPECT_EQ(got.cached_tokens, want.cached_tokens) << usage;
+      EXPECT_EQ(got.cache_write_tokens, want.cache_write_tokens) << usage;
+      EXPECT_EQ(got.output_tokens, want.output_tokens) << usage;
+      EXPECT_EQ(got.reasoning_tokens, want.reasoning_tokens) << usage;
+    }
+}
+
 TEST(UsageFromBody, ABodyCutAnywhereGivesNoUsage) {
   // Usage first: a reply cut after it must still not count as complete.
   std::string body = R"({"usage":{"prompt_tokens":4,"completion_tokens":6},"choices":[{"message":)"
