@@ -465,6 +465,10 @@ ParsedQuery parse_query(std::string_view raw) {
   for (auto& w : order) q.identifiers.push_back({w, ids[w]});
   {
     std::string_view title = text.substr(0, std::min(text.find('\n'), size_t{200}));
+    static const std::regex component(R"re(^\s*(?:\[([A-Za-z][\w-]*)\]|([A-Za-z][\w-]*):\s))re");
+    std::match_results<std::string_view::const_iterator> label;
+    if (std::regex_search(title.begin(), title.end(), label, component))
+      q.title_component = str::to_lower(label[1].matched ? label[1].str() : label[2].str());
     for (size_t i = 0; i < title.size();) {
       if (!word_char(title[i])) {
         ++i;

@@ -51,6 +51,9 @@ struct ParsedQuery {
   std::vector<std::string> title_identifiers;
   // The title's words, lower-cased (4+ letters, no stopwords), in order.
   std::vector<std::string> title_words;
+  // The component a title is labelled with, lower-cased: "[linkcheck] ..."
+  // or "LaTeX: ..." (one word). Empty when there is none.
+  std::string title_component;
 };
 
 ParsedQuery parse_query(std::string_view text);

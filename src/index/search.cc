@@ -38,6 +38,9 @@ constexpr double kTitleTermBoost = 0.25;
 // A file whose name is spelled by adjacent query words (of a named file's 1.0).
 constexpr double kCompoundFileMention = 0.6;
 constexpr double kTitleWordFileMention = 0.4;
+// A title labelled with a component ("[linkcheck] ...", "LaTeX: ..."): the
+// reporter says which part broke, as good as naming its file.
+constexpr double kTitleComponentFileMention = 1.0;
 // Files kept from the BM25 pass (by content + path score) for the rest.
 constexpr size_t kTextPool = 5000;
 // Files nearest to the query by embedding (optional, SearchOptions::dense).
@@ -235,6 +238,7 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   // word that is the name of one or two modules ("[linkcheck] ...").
   for (const std::string& c : q.compounds) spelled.push_back({c, kCompoundFileMention});
   for (const std::string& w : q.title_words) spelled.push_back({w, kTitleWordFileMention});
+  if (!q.title_component.empty()) spelled.push_back({q.title_component, kTitleComponentFileMention});
   for (const auto& [c, weight] : spelled) {
     // Path terms are stemmed ("groups" -> "group"); the name must still be
     // the word itself, or its stem (a title's "groups" names groups.py).

@@ -49,6 +49,17 @@ TEST(QueryParse, PermalinkLineAnchorIsALine) {
   EXPECT_FALSE(q.paths[1].traceback);
 }
 
+TEST(QueryParse, TitleComponentLabel) {
+  EXPECT_EQ(parse_query("[linkcheck] UnboundLocalError: local variable 'code'").title_component,
+            "linkcheck");
+  EXPECT_EQ(parse_query("LaTeX: should the Bjarne style be used").title_component, "latex");
+  EXPECT_EQ(parse_query("  [auto-doc] x").title_component, "auto-doc");
+  EXPECT_EQ(parse_query("Crash in [linkcheck] builder").title_component, "");
+  EXPECT_EQ(parse_query("Note:x is wrong").title_component, "");
+  EXPECT_EQ(parse_query("title\n[linkcheck] in the body").title_component, "");
+  EXPECT_EQ(parse_query("[1.2] regression").title_component, "");
+}
+
 TEST(QueryParse, DottedPathsAndCodeLikeIdentifiers) {
   auto q = parse_query("Calling requests.sessions.Session with `timeout` breaks rebuild_auth()");
   ASSERT_FALSE(q.dotted.empty());

@@ -365,6 +365,7 @@ TEST(SearchRanking, ATitleWordThatIsAModuleNameNamesTheFile) {
   ParsedQuery q = parse_query("[linkcheck] checking a URL fails when case changes\nThe url is case sensitive.");
   EXPECT_EQ(top_file(*idx, q), "pkg/builders/linkcheck.py");
   q.title_words.clear();
+  q.title_component.clear();
   EXPECT_EQ(top_file(*idx, q), "pkg/application.py") << "the title word decides";
 }
 
@@ -383,6 +384,7 @@ TEST(SearchRanking, APluralTitleWordNamesTheModuleAsWell) {
   ParsedQuery q = parse_query("Slow aggregation of groups\nThe aggregation is slow.");
   EXPECT_EQ(top_file(*idx, q), "pkg/table/groups.py");
   q.title_words.clear();
+  q.title_component.clear();
   EXPECT_EQ(top_file(*idx, q), "pkg/application.py") << "the title word decides";
 }
 
@@ -450,6 +452,25 @@ TEST(SearchRanking, ANamedTestFilePointsAtTheModuleItTests) {
   EXPECT_EQ(top_file(*idx, q), "pkg/array/rechunk.py");
   EXPECT_GT(score_of(*idx, q, "pkg/array/tests/test_rechunk.py"),
             score_of(*idx, q, "pkg/array/core.py"));
+}
+
+// "[linkcheck] ...": the component the title is labelled with outranks the
+// module that prints the log lines pasted below it.
+TEST(SearchRanking, ATitlesComponentLabelNamesItsModule) {
+  TempRepo repo;
+  repo.write("docs/builders/__init__.py",
+             "def build(self):\n    logger.info('writing output... ')\n"
+             "    logger.info('loading pickled environment... done')\n    return self.write()\n");
+  repo.write("docs/builders/linkcheck.py",
+             "def check_uri(uri):\n    if uri.startswith('http'):\n        code = 0\n    return code\n");
+  for (int i = 0; i < 20; ++i)
+    repo.write("docs/m" + std::to_string(i) + ".py", "def g" + std::to_string(i) + "():\n    return 0\n");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx->refresh().ok());
+  const std::string body =
+      " UnboundLocalError when a URL changes case\n\n```\nloading pickled environment... done\n"
+      "writing output... [ 20%] authors\nwriting output... [ 40%] changelog\n```\n";
+  EXPECT_EQ(top_file(*idx, parse_query("[linkcheck]" + body)), "docs/builders/linkcheck.py");
 }
 
 TEST(SearchRanking, TestedModuleNameFromTestFileNames) {
