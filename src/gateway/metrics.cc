@@ -81,19 +81,6 @@ void Metrics::request(const std::string& endpoint, int status) {
   std::lock_guard<std::mutex> l(mu_);
   ++requests_[label("endpoint", endpoint) + "," + label("code", std::to_string(status))];
 }
-void Metrics::tokens(const std::string& model, const std::string& kind, int64_t n) {
-  if (n <= 0) return;
-  std::lock_guard<std::mutex> l(mu_);
-  tokens_[label("model", model) + "," + label("kind", kind)] += n;
-}
-void Metrics::latency(const std::string& endpoint, double s) {
-  std::lock_guard<std::mutex> l(mu_);
-  observe(latency_[label("endpoint", endpoint)], s);
-}
-void Metrics::ttfb(double s) {
-  std::lock_guard<std::mutex> l(mu_);
-  observe(ttfb_, s);
-}
 void Metrics::upstream_error(const std::string& upstream, const std::string& kind) {
   std::lock_guard<std::mutex> l(mu_);
   ++upstream_errors_[label("upstream", upstream) + "," + label("kind", kind)];

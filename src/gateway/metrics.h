@@ -15,17 +15,15 @@ namespace bastion::gateway {
 
 class Metrics {
  public:
+  // A request refused before it went upstream (no latency or tokens).
   void request(const std::string& endpoint, int status);
-  void tokens(const std::string& model, const std::string& kind, int64_t n);
-  // Total latency and upstream time-to-first-byte, in seconds.
-  void latency(const std::string& endpoint, double seconds);
-  void ttfb(double seconds);
   void upstream_error(const std::string& upstream, const std::string& kind);
   void quota_rejection(const std::string& limit);
   void auth_failure();
-  // A finished request: request(), latency(), ttfb() (when ttfb_seconds
-  // >= 0) and tokens() for input (uncached), cached_input, output and
-  // reasoning, under one lock.
+  // A finished request, under one lock: its count by endpoint and status,
+  // its total latency and upstream time-to-first-byte (when ttfb_seconds
+  // >= 0) in seconds, and its input (uncached), cached_input, output and
+  // reasoning tokens (counts of 0 are not recorded).
   void finished(const std::string& endpoint, int status, double seconds, double ttfb_seconds,
                 const std::string& model, const int64_t (&tokens)[4]);
 
