@@ -224,40 +224,55 @@ uint32_t SnapshotWriter::add_file(const FileInfo& info) {
 }
 
 void SnapshotWriter::add_posting(std::string_view term, uint32_t slot, uint32_t tf) {
-  auto it = postings_.find(term);
-  if (it == postings_.end()) it = postings_.emplace(std::string(term), std::vector<Posting>{}).first;
-  it->second.push_back({slot, tf});
+  uint32_t id = terms_.intern(term);
+  if (id == postings_.size()) postings_.emplace_back();
+  postings_[id].push_back({slot, tf});
 }
 
 void SnapshotWriter::add_definer(std::string_view name, uint32_t slot) {
-  auto it = definers_.find(name);
-  if (it == definers_.end())
-    it = definers_.emplace(std::string(name), std::vector<uint32_t>{}).first;
-  auto& v = it->second;
+  uint32_t id = names_.intern(name);
+  if (id == definers_.size()) definers_.emplace_back();
+  auto& v = definers_[id];
   if (v.empty() || v.back() != slot) v.push_back(slot);
 }
 
+namespace {
+
+// Ids in a deterministic order that does not depend on insertion: by hash,
+// then by bytes (cheaper than sorting millions of strings by bytes alone).
+std::vector<uint32_t> stable_order(const KeyIds& keys) {
+  std::vector<uint32_t> order(keys.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    uint64_t ha = keys.hash(a), hb = keys.hash(b);
+    return ha != hb ? ha < hb : keys.key(a) < keys.key(b);
+  });
+  return order;
+}
+
+}  // namespace
+
 Status SnapshotWriter::write(const std::string& path, uint64_t db_id, uint64_t generation) {
-  // Deterministic output: keys sorted, lists sorted by slot.
+  // Deterministic output: keys in stable_order(), lists sorted by slot.
   std::vector<std::pair<std::string_view, std::vector<Posting>*>> terms;
   terms.reserve(postings_.size());
   uint64_t npostings = 0;
-  for (auto& [t, v] : postings_) {
+  for (uint32_t id : stable_order(terms_)) {
+    auto& v = postings_[id];
     std::sort(v.begin(), v.end(), [](const Posting& a, const Posting& b) { return a.slot < b.slot; });
-    terms.push_back({t, &v});
+    terms.push_back({terms_.key(id), &v});
     npostings += v.size();
   }
-  std::sort(terms.begin(), terms.end());
   std::vector<std::pair<std::string_view, std::vector<uint32_t>*>> names;
   names.reserve(definers_.size());
   uint64_t nname_slots = 0;
-  for (auto& [n, v] : definers_) {
+  for (uint32_t id : stable_order(names_)) {
+    auto& v = definers_[id];
     std::sort(v.begin(), v.end());
     v.erase(std::unique(v.begin(), v.end()), v.end());
-    names.push_back({n, &v});
+    names.push_back({names_.key(id), &v});
     nname_slots += v.size();
   }
-  std::sort(names.begin(), names.end());
   std::vector<Snapshot::KeyRec> term_recs, name_recs;
   term_recs.reserve(terms.size());
   uint64_t off = 0;

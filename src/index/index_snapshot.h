@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "index/key_ids.h"
 #include "index/languages.h"
 #include "util/result.h"
 
@@ -139,16 +140,12 @@ class SnapshotWriter {
 
  private:
   uint32_t intern(std::string_view s);
-  struct KeyHash {  // lookups by string_view, without a temporary string
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  template <typename V>
-  using KeyMap = std::unordered_map<std::string, V, KeyHash, std::equal_to<>>;
   std::vector<SnapshotFile> files_;
   std::string blob_;
-  KeyMap<std::vector<Posting>> postings_;
-  KeyMap<std::vector<uint32_t>> definers_;
+  KeyIds terms_;
+  std::vector<std::vector<Posting>> postings_;  // by term id
+  KeyIds names_;
+  std::vector<std::vector<uint32_t>> definers_;  // by name id
   uint64_t total_terms_ = 0;
 };
 

@@ -2,37 +2,60 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
-#include <unordered_set>
 
 namespace bastion::index {
 namespace {
 
-bool is_word_char(unsigned char c) { return std::isalnum(c) || c == '_'; }
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// ASCII only, whatever the locale: bytes of UTF-8 sequences are not word
+// characters (as std::isalnum in the "C" locale, without its call).
+bool is_word_char(unsigned char c) { return is_lower(c) || is_upper(c) || is_digit(c) || c == '_'; }
+char ascii_lower(char c) { return is_upper(c) ? static_cast<char>(c + ('a' - 'A')) : c; }
 
-const std::unordered_set<std::string_view>& stopwords() {
-  // English function words plus keywords so common in code that they carry
-  // no signal for finding a file.
-  static const std::unordered_set<std::string_view> kWords = {
-      "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "did", "do",
-      "does", "for", "from", "had", "has", "have", "he", "her", "his", "how", "i", "if", "in",
-      "into", "is", "it", "its", "just", "me", "my", "no", "not", "of", "on", "or", "our",
-      "she", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there",
-      "these", "they", "this", "those", "to", "too", "was", "we", "were", "what", "when",
-      "where", "which", "while", "who", "why", "will", "with", "would", "you", "your", "also",
-      "am", "been", "being", "other", "only", "very", "should", "would", "here", "all", "any",
-      "each", "more", "most", "same", "about", "after", "before", "because", "way", "using",
-      "use", "used", "get", "got", "like", "one", "two", "want", "see", "seem", "now", "still",
-      "def", "self", "return", "import", "none", "true", "false", "null", "var", "let", "const",
-      "int", "void", "else", "elif", "try", "except", "pass", "raise", "new", "this", "py",
-      "lambda", "cls", "args", "kwargs", "http", "https", "www", "com", "org", "github",
-      "issue", "version", "line", "file", "error", "traceback", "recent", "call", "last",
-      "most", "expected", "actual", "result", "output", "example", "code", "work", "working",
-      "thank", "thanks", "please", "would", "think", "way", "bug"};
-  return kWords;
+// English function words plus keywords so common in code that they carry
+// no signal for finding a file.
+constexpr std::string_view kStopwords[] = {
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "did", "do",
+    "does", "for", "from", "had", "has", "have", "he", "her", "his", "how", "i", "if", "in",
+    "into", "is", "it", "its", "just", "me", "my", "no", "not", "of", "on", "or", "our",
+    "she", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there",
+    "these", "they", "this", "those", "to", "too", "was", "we", "were", "what", "when",
+    "where", "which", "while", "who", "why", "will", "with", "would", "you", "your", "also",
+    "am", "been", "being", "other", "only", "very", "should", "would", "here", "all", "any",
+    "each", "more", "most", "same", "about", "after", "before", "because", "way", "using",
+    "use", "used", "get", "got", "like", "one", "two", "want", "see", "seem", "now", "still",
+    "def", "self", "return", "import", "none", "true", "false", "null", "var", "let", "const",
+    "int", "void", "else", "elif", "try", "except", "pass", "raise", "new", "this", "py",
+    "lambda", "cls", "args", "kwargs", "http", "https", "www", "com", "org", "github",
+    "issue", "version", "line", "file", "error", "traceback", "recent", "call", "last",
+    "most", "expected", "actual", "result", "output", "example", "code", "work", "working",
+    "thank", "thanks", "please", "would", "think", "way", "bug"};
+
+// The stopwords bucketed by length and first letter: a lookup compares a
+// word with the one or two stopwords that could equal it, without hashing.
+class StopwordTable {
+ public:
+  StopwordTable() {
+    for (std::string_view w : kStopwords) buckets_[bucket(w)].push_back(w);
+  }
+  bool contains(std::string_view w) const {
+    if (w.empty() || w.size() > kMaxLen || !is_lower(w[0])) return false;
+    for (std::string_view s : buckets_[bucket(w)])
+      if (s == w) return true;
+    return false;
+  }
+
+ private:
+  static constexpr size_t kMaxLen = 15;
+  static size_t bucket(std::string_view w) { return w.size() * 26 + (w[0] - 'a'); }
+  std::array<std::vector<std::string_view>, (kMaxLen + 1) * 26> buckets_;
+};
+
+const StopwordTable& stopwords() {
+  static const StopwordTable kTable;
+  return kTable;
 }
 
 }  // namespace
@@ -56,7 +79,7 @@ std::vector<std::string> split_identifier(std::string_view s) {
       // fooBar | HTTPResponse (split before the last capital of a run)
       if (is_lower(prev) || is_digit(prev) || (is_upper(prev) && next_lower)) flush();
     }
-    cur += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    cur += ascii_lower(c);
   }
   flush();
   return parts;
@@ -128,7 +151,7 @@ void scan_terms(std::string_view text, Emit&& emit) {
         bool next_lower = k + 1 < word.size() && is_lower(word[k + 1]);
         if (is_lower(prev) || is_digit(prev) || (is_upper(prev) && next_lower)) flush();
       }
-      whole += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      whole += ascii_lower(c);
     }
     flush();
     if (parts.size() > 1) emit(std::string_view(whole));  // the compound
@@ -150,7 +173,7 @@ std::string stem(std::string_view w) {
   return s;
 }
 
-bool is_stopword(std::string_view w) { return stopwords().count(w) > 0; }
+bool is_stopword(std::string_view w) { return stopwords().contains(w); }
 
 void append_terms(std::string_view text, std::vector<std::string>& out) {
   scan_terms(text, [&](std::string_view t) { out.emplace_back(t); });

@@ -197,6 +197,37 @@ TEST_F(DamagedSnapshot, SnapshotOfALostDatabaseIsNotTrusted) {
   EXPECT_EQ(defs_named(*idx, "to_text"), 1u);
 }
 
+TEST(Snapshot, WriterOutputDoesNotDependOnInsertionOrder) {
+  TempRepo repo;
+  auto write = [&](bool reversed, const std::string& name) {
+    SnapshotWriter w;
+    std::vector<std::string> terms;
+    for (int i = 0; i < 3000; ++i) terms.push_back("t" + std::to_string(i * 7919 % 3001));
+    if (reversed) std::reverse(terms.begin(), terms.end());
+    for (int f = 0; f < 3; ++f) {
+      SnapshotWriter::FileInfo info;
+      std::string path = "f" + std::to_string(f) + ".py";
+      info.path = path;
+      uint32_t slot = w.add_file(info);
+      for (const std::string& t : terms) w.add_posting(t, slot, 1 + f);
+      w.add_definer(reversed ? "zeta" : "alpha", slot);
+      w.add_definer(reversed ? "alpha" : "zeta", slot);
+    }
+    std::string path = repo.root() + "/" + name;
+    EXPECT_TRUE(w.write(path, 1, 2).ok());
+    return fs::read_file(path).value();
+  };
+  std::string a = write(false, "a.snap"), b = write(true, "b.snap");
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, b);
+  auto snap = Snapshot::open(repo.root() + "/a.snap");
+  ASSERT_TRUE(snap.ok());
+  EXPECT_EQ(snap.value()->postings("t42").size(), 3u);
+  EXPECT_EQ(snap.value()->postings("t42")[2].tf, 3u);
+  EXPECT_EQ(snap.value()->definers("zeta").size(), 3u);
+  EXPECT_TRUE(snap.value()->postings("t3001").empty());
+}
+
 TEST(Snapshot, KillDuringWritesLeavesAUsableIndex) {
   TempRepo repo;
   write_repo(repo);

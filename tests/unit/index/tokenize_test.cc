@@ -61,5 +61,21 @@ TEST(Tokenize, PathTermsSplitDirectoriesAndNames) {
   EXPECT_NE(std::find(t.begin(), t.end(), "flask"), t.end());
 }
 
+TEST(Tokenize, StopwordsMatchWholeLowerCaseWordsOnly) {
+  for (const char* w : {"the", "a", "self", "traceback", "expected", "because", "kwargs", "bug"})
+    EXPECT_TRUE(is_stopword(w)) << w;
+  for (const char* w : {"", "th", "thee", "The", "SELF", "selfs", "tracebacks", "z", "bugs", "_the",
+                        "\xc3\xa9t\xc3\xa9", "kwarg"})
+    EXPECT_FALSE(is_stopword(w)) << w;
+}
+
+TEST(Tokenize, NonAsciiBytesSeparateWords) {
+  // UTF-8 letters are not word characters in any locale: "naïve_mode" is
+  // the words "na" and "ve_mode" (compound plus parts).
+  std::vector<std::string> t;
+  append_terms("na\xc3\xafve_mode caf\xc3\xa9Latte \xff\xfeGrid", t);
+  EXPECT_EQ(t, (std::vector<std::string>{"na", "vemode", "ve", "mode", "caf", "latte", "grid"}));
+}
+
 }  // namespace
 }  // namespace bastion::index
