@@ -1,6 +1,7 @@
 // `bastion index [--embeddings] [DIR]`: builds or refreshes the repository's
 // symbol and search index, with a progress line on stderr when it is a
-// terminal; with --embeddings, also the optional dense vectors through the
+// terminal (a big cold build goes in two passes: text and paths, then
+// symbols); with --embeddings, also the optional dense vectors through the
 // configured /v1/embeddings endpoint (cli/embeddings_setup.h).
 #include <unistd.h>
 
@@ -15,6 +16,17 @@
 #include "index/index_open.h"
 
 namespace bastion::cli {
+
+namespace {
+
+void print_phases(const index::RefreshStats& s) {
+  if (s.analyzed == 0) return;
+  std::printf("  %zu copies of identical files not parsed again; %.2fs listing, reading and "
+              "analysing, %.2fs merging, %.2fs database, %.2fs snapshot\n",
+              s.reused, s.analyze_seconds, s.merge_seconds, s.store_seconds, s.snapshot_seconds);
+}
+
+}  // namespace
 
 int run_index(const std::vector<std::string>& args) {
   std::string dir = ".";
@@ -45,7 +57,7 @@ int run_index(const std::vector<std::string>& args) {
     }
     endpoint = configured.value();
   }
-  auto index = index::open_repo_index(dir);
+  auto index = index::open_repo_index(dir, "", /*watch=*/false, /*defer_symbols=*/true);
   if (!index.ok()) {
     std::fprintf(stderr, "bastion index: %s\n", index.error().message.c_str());
     return kExitError;
@@ -67,10 +79,21 @@ int run_index(const std::vector<std::string>& args) {
   const auto& s = stats.value();
   std::printf("%s: %zu files, %zu indexed, %zu unchanged content, %zu removed in %.2fs\n",
               index.value()->root().c_str(), s.files, s.analyzed, s.touched, s.removed, s.seconds);
-  if (s.analyzed > 0) {
-    std::printf("  %zu copies of identical files not parsed again; %.2fs listing, reading and "
-                "analysing, %.2fs merging, %.2fs database, %.2fs snapshot\n",
-                s.reused, s.analyze_seconds, s.merge_seconds, s.store_seconds, s.snapshot_seconds);
+  print_phases(s);
+  // A big cold build indexed text and paths first (searchable from now
+  // on, by other processes too); symbols follow in a second pass.
+  if (s.symbols_pending > 0 || index.value()->symbols_pending() > 0) {
+    std::printf("  searchable by text and paths; parsing symbols...\n");
+    std::fflush(stdout);
+    auto done = index.value()->complete_symbols(progress);
+    if (tty) std::fprintf(stderr, "\r\033[K");
+    if (!done.ok()) {
+      std::fprintf(stderr, "bastion index: %s\n", done.error().message.c_str());
+      return kExitError;
+    }
+    std::printf("symbols: %zu files parsed in %.2fs (%.2fs since the start)\n", done->analyzed,
+                done->seconds, s.seconds + done->seconds);
+    print_phases(done.value());
   }
   if (endpoint) {
     auto dense = index::DenseIndex::open(dense_store_path(index.value()->root()), endpoint->model);

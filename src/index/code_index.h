@@ -17,6 +17,7 @@
 // snapshot when the in-memory part grows.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,6 +25,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -52,6 +54,13 @@ struct IndexOptions {
   // refresh re-reads only the files that changed instead of walking it
   // (tree_watcher.h). One-shot commands leave it off.
   bool watch = false;
+  // A refresh that must analyse more than this many files (the cold build
+  // of a big tree) indexes text and paths first, so search can answer in
+  // seconds, and leaves symbols pending for complete_symbols(). 0 = never.
+  size_t defer_symbols_over = 0;
+  // Long-lived owners: after a refresh that deferred symbols, complete
+  // them on a background thread (queries meanwhile see text and paths).
+  bool background_symbols = false;
 };
 
 struct RefreshStats {
@@ -60,6 +69,7 @@ struct RefreshStats {
   size_t touched = 0;    // mtime changed but content identical
   size_t reused = 0;     // of `analyzed`: copied from a byte-identical file, not parsed
   size_t removed = 0;
+  size_t symbols_pending = 0;  // of `analyzed`: symbols deferred (IndexOptions)
   bool walked = true;    // false: only the files the watcher reported were looked at
   double seconds = 0;
   // Where `seconds` went: reading and analysing files (in parallel), adding
@@ -74,6 +84,13 @@ class CodeIndex {
   static Result<std::unique_ptr<CodeIndex>> open(const std::string& root, IndexOptions options);
 
   Result<RefreshStats> refresh(const ProgressFn& progress = nullptr);
+  // Parses the files whose symbols a refresh deferred (in this process or
+  // another), in parallel, and folds them in. Files edited meanwhile are
+  // re-read; files another refresh replaced meanwhile are left to it.
+  Result<RefreshStats> complete_symbols(const ProgressFn& progress = nullptr);
+  // Files whose symbols are still pending.
+  size_t symbols_pending() const;
+  ~CodeIndex();
   // Re-indexes one file (absolute or repo-relative) now, or drops it when it
   // no longer exists. Paths outside the root are ignored.
   void notify_file_changed(const std::string& path);
@@ -123,11 +140,19 @@ class CodeIndex {
   // With `twins`, identical content analysed earlier is copied, not parsed
   // (`reused` set), and `e` is recorded there once analysed.
   bool load_content(FileEntry& e, uint64_t previous_hash, bool& unchanged,
-                    AnalysisTwins* twins = nullptr, bool* reused = nullptr) const;
+                    AnalysisTwins* twins = nullptr, bool* reused = nullptr,
+                    bool parse_symbols = true) const;
 
   // The paths a refresh must look at: the watcher's changed files when it
   // vouches for the rest, else a full listing (then watching what was walked).
   std::vector<std::string> paths_to_check(bool& walked);
+  // Brings `paths` up to date. `walked`: they are the whole tree, so known
+  // files not among them are removed. `complete`: re-analyse each with its
+  // symbols even when unchanged, unless another refresh replaced it since.
+  Result<RefreshStats> refresh_paths(std::vector<std::string> paths, bool walked, bool complete,
+                                     const ProgressFn& progress);
+  std::vector<std::string> pending_paths_locked() const;
+  void start_background_symbols();
 
   std::string root_;
   IndexOptions opt_;
@@ -158,6 +183,12 @@ class CodeIndex {
 
   uint64_t total_terms_ = 0;
   size_t live_count_ = 0;
+
+  std::mutex background_mu_;
+  std::thread background_;  // completes deferred symbols (background_symbols)
+  std::atomic<bool> background_busy_{false};
+  std::atomic<bool> background_checked_{false};  // looked for pending symbols since opening
+  std::atomic<bool> stopping_{false};  // the destructor asks passes to stop
 };
 
 }  // namespace bastion::index

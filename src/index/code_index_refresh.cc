@@ -23,7 +23,7 @@ bool CodeIndex::stat_file(const std::string& rel, int64_t& mtime_ns, int64_t& si
 }
 
 bool CodeIndex::load_content(FileEntry& e, uint64_t previous_hash, bool& unchanged,
-                             AnalysisTwins* twins, bool* reused) const {
+                             AnalysisTwins* twins, bool* reused, bool parse_symbols) const {
   unchanged = false;
   if (reused) *reused = false;
   std::string content;
@@ -43,7 +43,7 @@ bool CodeIndex::load_content(FileEntry& e, uint64_t previous_hash, bool& unchang
     analyze_file_like(*twin, e);
     if (reused) *reused = true;
   } else {
-    analyze_file(content, e);
+    analyze_file(content, e, parse_symbols);
   }
   e.hash = h;  // identity of the bytes on disk, even when not analysed
   if (twins && !twin) twins->add(&e);
@@ -88,9 +88,66 @@ std::vector<std::string> CodeIndex::paths_to_check(bool& walked) {
 }
 
 Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
+  bool walked = true;
+  std::vector<std::string> paths = paths_to_check(walked);
+  auto stats = refresh_paths(std::move(paths), walked, /*complete=*/false, progress);
+  // Pending symbols come from this refresh or from an earlier owner that
+  // closed before completing them (looked for once per open).
+  if (stats.ok() && opt_.background_symbols &&
+      (stats.value().symbols_pending > 0 || !background_checked_.exchange(true)) &&
+      symbols_pending() > 0)
+    start_background_symbols();
+  return stats;
+}
+
+Result<RefreshStats> CodeIndex::complete_symbols(const ProgressFn& progress) {
+  std::vector<std::string> paths;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    paths = pending_paths_locked();
+  }
+  if (paths.empty()) return RefreshStats{.walked = false};
+  return refresh_paths(std::move(paths), /*walked=*/false, /*complete=*/true, progress);
+}
+
+size_t CodeIndex::symbols_pending() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pending_paths_locked().size();
+}
+
+std::vector<std::string> CodeIndex::pending_paths_locked() const {
+  std::vector<std::string> out;
+  for (uint32_t s = 0; s < base_; ++s)
+    if (!snap_dead_[s] && index::symbols_pending(snap_->symbols_data(s)))
+      out.emplace_back(snap_->path(s));
+  for (size_t i = 0; i < slots_.size(); ++i)
+    if (live_[i] && slots_[i].symbols.pending) out.push_back(slots_[i].path);
+  return out;
+}
+
+void CodeIndex::start_background_symbols() {
+  std::lock_guard<std::mutex> lock(background_mu_);
+  if (background_busy_.exchange(true)) return;
+  if (background_.joinable()) background_.join();  // an earlier pass, finished
+  background_ = std::thread([this] {
+    // A failure leaves the files pending for the next pass; the index
+    // stays correct for text and paths meanwhile.
+    (void)complete_symbols();
+    background_busy_ = false;
+  });
+}
+
+CodeIndex::~CodeIndex() {
+  stopping_ = true;
+  std::lock_guard<std::mutex> lock(background_mu_);
+  if (background_.joinable()) background_.join();
+}
+
+Result<RefreshStats> CodeIndex::refresh_paths(std::vector<std::string> paths, bool walked,
+                                              bool complete, const ProgressFn& progress) {
   auto t0 = std::chrono::steady_clock::now();
   RefreshStats stats;
-  std::vector<std::string> paths = paths_to_check(stats.walked);
+  stats.walked = walked;
   stats.files = paths.size();
 
   // Snapshot what we know, then stat and (re)analyse outside the lock.
@@ -103,6 +160,7 @@ Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
     bool reused = false;
   };
   std::vector<Job> jobs(paths.size());
+  size_t unknown = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (size_t i = 0; i < paths.size(); ++i) {
@@ -114,24 +172,33 @@ Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
         jobs[i].old_hash = id.hash;
         jobs[i].entry.mtime_ns = id.mtime_ns;
         jobs[i].entry.size = id.size;
+      } else {
+        ++unknown;
       }
     }
   }
+  const bool parse_symbols =
+      complete || opt_.defer_symbols_over == 0 || unknown <= opt_.defer_symbols_over;
   int nthreads = opt_.threads > 0 ? opt_.threads
                                   : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   std::atomic<size_t> next{0}, done{0};
   AnalysisTwins twins;  // points into `jobs`, which no longer grows
   auto work = [&](bool report) {
-    for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+    for (size_t i; (i = next.fetch_add(1)) < jobs.size() && !stopping_;) {
       Job& j = jobs[i];
       int64_t mtime = 0, size = 0;
-      if (!stat_file(j.entry.path, mtime, size)) {
+      if (complete && !j.known) {
+        // Dropped since it was listed as pending: nothing to complete.
+      } else if (!stat_file(j.entry.path, mtime, size)) {
         j.state = 3;
-      } else if (!j.known || mtime != j.entry.mtime_ns || size != j.entry.size || j.old_hash == 0) {
+      } else if (complete || !j.known || mtime != j.entry.mtime_ns || size != j.entry.size ||
+                 j.old_hash == 0) {
         j.entry.mtime_ns = mtime;
         j.entry.size = size;
         bool unchanged = false;
-        if (!load_content(j.entry, j.old_hash, unchanged, &twins, &j.reused)) j.state = 3;
+        if (!load_content(j.entry, complete ? 0 : j.old_hash, unchanged, &twins, &j.reused,
+                          parse_symbols))
+          j.state = 3;
         else j.state = unchanged ? 2 : 1;
       }
       size_t d = done.fetch_add(1) + 1;
@@ -142,6 +209,7 @@ Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
   for (int t = 1; t < nthreads && jobs.size() > 64; ++t) pool.emplace_back(work, false);
   work(true);
   for (auto& th : pool) th.join();
+  if (stopping_) return make_error(ErrorKind::kInternal, "index refresh stopped: the index is closing");
   if (progress) progress(jobs.size(), jobs.size());
   auto since = [](std::chrono::steady_clock::time_point& t) {
     auto now = std::chrono::steady_clock::now();
@@ -153,6 +221,14 @@ Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
   stats.analyze_seconds = since(t);
 
   std::lock_guard<std::mutex> lock(mu_);
+  if (complete) {
+    // Another refresh may have replaced or dropped a file since it was
+    // listed as pending: its state is newer than ours, keep it.
+    for (Job& j : jobs) {
+      auto slot = slot_of_locked(j.entry.path);
+      if (!slot || *slot != j.slot || ident_locked(*slot).hash != j.old_hash) j.state = 0;
+    }
+  }
   // Files we know that are no longer listed (or vanished) go; after a
   // watcher-guided look, only those that vanished.
   std::vector<std::string> removed;
@@ -175,6 +251,7 @@ Result<RefreshStats> CodeIndex::refresh(const ProgressFn& progress) {
     if (j.state == 1) {
       ++stats.analyzed;
       stats.reused += j.reused;
+      stats.symbols_pending += j.entry.symbols.pending;
       fresh.push_back(&j.entry);
     } else if (j.state == 2) {
       ++stats.touched;

@@ -93,11 +93,15 @@ bool is_generated(std::string_view content) {
                                       kMaxMeanLine;
 }
 
-void analyze_file(std::string_view content, FileEntry& e) {
+void analyze_file(std::string_view content, FileEntry& e, bool parse_symbols) {
   e.hash = content_hash(content);
   e.lang = lang_for_path(e.path);
   e.lines = count_lines(content);
-  e.symbols = is_generated(content) ? FileSymbols{} : extract_symbols(e.lang, content);
+  e.symbols = FileSymbols{};
+  if (e.lang != Lang::kNone && !is_generated(content)) {
+    if (parse_symbols) e.symbols = extract_symbols(e.lang, content);
+    else e.symbols.pending = true;
+  }
   thread_local TermCounts counts;
   counts.clear();
   e.term_count = static_cast<uint32_t>(count_terms(content, counts));
@@ -122,8 +126,11 @@ void analyze_file_like(const FileEntry& twin, FileEntry& e) {
   e.term_count = twin.term_count;
 }
 
+// The first varint of encoded symbols: 0 not parsed, 1 parsed, 2 pending.
+constexpr uint64_t kSymbolsPending = 2;
+
 void encode_symbols(const FileSymbols& symbols, std::string& out) {
-  put_varint(out, symbols.parsed ? 1 : 0);
+  put_varint(out, symbols.pending ? kSymbolsPending : symbols.parsed ? 1 : 0);
   put_varint(out, symbols.defs.size());
   for (const Symbol& s : symbols.defs) {
     put_string(out, s.name);
@@ -158,7 +165,9 @@ namespace {
 
 bool read_symbols(Reader& r, FileSymbols& symbols) {
   const size_t limit = r.d.size();
-  symbols.parsed = r.varint() != 0;
+  uint64_t state = r.varint();
+  symbols.parsed = state == 1;
+  symbols.pending = state == kSymbolsPending;
   uint64_t ndefs = r.varint();
   if (!r.ok || ndefs > limit) return false;
   symbols.defs.resize(ndefs);
@@ -182,6 +191,10 @@ bool read_symbols(Reader& r, FileSymbols& symbols) {
 }
 
 }  // namespace
+
+bool symbols_pending(std::string_view data) {
+  return !data.empty() && static_cast<uint8_t>(data[0]) == kSymbolsPending;
+}
 
 bool decode_symbols(std::string_view data, FileSymbols& symbols) {
   Reader r{data, 0};

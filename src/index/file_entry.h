@@ -34,8 +34,9 @@ struct FileEntry {
 uint64_t content_hash(std::string_view content);
 
 // Fills lang, hash, lines, symbols and terms from `content`. Content that
-// is_generated() is tokenised but not parsed for symbols.
-void analyze_file(std::string_view content, FileEntry& entry);
+// is_generated() is tokenised but not parsed for symbols. Without
+// `parse_symbols`, content that would be parsed gets symbols.pending.
+void analyze_file(std::string_view content, FileEntry& entry, bool parse_symbols = true);
 
 // Huge (over 512 KB) or minified (average line over 250 bytes) content:
 // generated tables, bundles, preprocessed headers. Parsing it would cost
@@ -58,5 +59,7 @@ bool decode_entry_data(std::string_view data, FileEntry& entry);
 void encode_symbols(const FileSymbols& symbols, std::string& out);
 // False when `data` is corrupt.
 bool decode_symbols(std::string_view data, FileSymbols& symbols);
+// Whether encoded symbols are pending, without decoding them.
+bool symbols_pending(std::string_view data);
 
 }  // namespace bastion::index

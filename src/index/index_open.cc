@@ -14,11 +14,14 @@ std::string repo_root_for(const std::string& dir) {
 }
 
 Result<std::unique_ptr<CodeIndex>> open_repo_index(const std::string& dir,
-                                                   const std::string& db_path, bool watch) {
+                                                   const std::string& db_path, bool watch,
+                                                   bool defer_symbols) {
   if (!fs::is_directory(dir)) return make_error(ErrorKind::kNotFound, "not a directory: " + dir);
   IndexOptions opt;
   opt.db_path = db_path;
   opt.watch = watch;
+  if (watch || defer_symbols) opt.defer_symbols_over = kDeferSymbolsOver;
+  opt.background_symbols = watch;
   opt.lister = [](const std::string& root, std::vector<std::string>* dirs) {
     WalkOptions walk;
     walk.dirs = dirs;

@@ -31,6 +31,10 @@ struct Symbol {
 
 struct FileSymbols {
   bool parsed = false;  // false when the language has no grammar
+  // Not parsed yet, though it could be: the first pass of a big cold build
+  // indexes text and paths only (IndexOptions::defer_symbols_over), and
+  // CodeIndex::complete_symbols() parses these files later.
+  bool pending = false;
   std::vector<Symbol> defs;
   // Referenced names with their counts, sorted by name. A definition's own
   // name is not counted as a reference.

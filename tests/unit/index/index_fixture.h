@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -33,13 +34,14 @@ class TempRepo {
   }
   const std::string& root() const { return root_; }
   std::string db() const { return root_ + ".db"; }
-  std::unique_ptr<CodeIndex> open() {
+  std::unique_ptr<CodeIndex> open(const std::function<void(IndexOptions&)>& tweak = nullptr) {
     IndexOptions opt;
     opt.db_path = db();
     opt.threads = 2;
     opt.lister = [this](const std::string&, std::vector<std::string>*) {
       return std::vector<std::string>(files_.begin(), files_.end());
     };
+    if (tweak) tweak(opt);
     auto r = CodeIndex::open(root_, opt);
     return r.ok() ? std::move(r.value()) : nullptr;
   }
