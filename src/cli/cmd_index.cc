@@ -2,7 +2,8 @@
 // symbol and search index, with a progress line on stderr when it is a
 // terminal (a big cold build goes in two passes: text and paths, then
 // symbols); with --embeddings, also the optional dense vectors through the
-// configured /v1/embeddings endpoint (cli/embeddings_setup.h).
+// configured /v1/embeddings endpoint (cli/embeddings_setup.h). With --serve,
+// keeps the index open and watched to answer `bastion search` (index_server.h).
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "cli/embeddings_setup.h"
+#include "cli/index_server.h"
 #include "cli/subcommands.h"
 #include "index/index_open.h"
 
@@ -31,16 +33,27 @@ void print_phases(const index::RefreshStats& s) {
 int run_index(const std::vector<std::string>& args) {
   std::string dir = ".";
   bool embeddings = false;
+  bool serve = false;
+  IndexServerOptions server;
   for (auto& a : args) {
     if (a == "-h" || a == "--help") {
-      std::printf("usage: bastion index [--embeddings] [DIR]\n");
+      std::printf("usage: bastion index [--embeddings] [DIR]\n"
+                  "       bastion index --serve [-v] [DIR]   (answer `bastion search` until stopped)\n");
       return kExitOk;
+    }
+    if (a == "--serve" || a == "-v" || a == "--verbose") {
+      (a == "--serve" ? serve : server.verbose) = true;
+      continue;
     }
     if (a == "--embeddings") {
       embeddings = true;
       continue;
     }
     dir = a;
+  }
+  if (serve) {
+    server.dir = dir;
+    return run_index_server(server);
   }
   std::optional<llm::EmbeddingsEndpoint> endpoint;
   if (embeddings) {

@@ -1,92 +1,55 @@
-// `bastion search [--files] [--explain] [-k N] [-C DIR] QUERY|-`: hybrid code search over
-// the repository index (refreshed first, so results are never stale).
-#include <unistd.h>
-
+// `bastion search [--files] [--explain] [-k N] [-C DIR] [--no-server] QUERY|-`: hybrid code
+// search over the repository index (refreshed first, so results are never stale). When a
+// `bastion index --serve` runs for the repository, it answers (its watched index skips the
+// tree walk); otherwise, or with BASTION_INDEX_SERVER=0 / --no-server, the search runs here.
 #include <cstdio>
 #include <iostream>
 #include <iterator>
 #include <string>
 #include <vector>
 
-#include "cli/embeddings_setup.h"
+#include "cli/index_client.h"
+#include "cli/search_command.h"
 #include "cli/subcommands.h"
 #include "index/index_open.h"
-#include "index/search.h"
 
 namespace bastion::cli {
+namespace {
+
+int emit(const CommandOutput& r) {
+  if (!r.out.empty()) std::fwrite(r.out.data(), 1, r.out.size(), stdout);
+  if (!r.err.empty()) std::fwrite(r.err.data(), 1, r.err.size(), stderr);
+  return r.exit_code;
+}
+
+}  // namespace
 
 int run_search(const std::vector<std::string>& args) {
-  bool files_only = false;
-  bool explain = false;
-  size_t k = 0;
-  std::string dir = ".";
-  std::vector<std::string> words;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--files") {
-      files_only = true;
-    } else if (a == "--explain") {
-      explain = true;
-    } else if ((a == "-k" || a == "-C") && i + 1 < args.size()) {
-      if (a == "-C") {
-        dir = args[++i];
-        continue;
-      }
-      try {
-        k = std::stoul(args[++i]);
-      } catch (...) {
-        std::fprintf(stderr, "bastion search: -k needs a number\n");
-        return kExitUsage;
-      }
-    } else if (a == "-h" || a == "--help") {
-      std::printf("usage: bastion search [--files] [--explain] [-k N] [-C DIR] QUERY   (QUERY '-' = stdin)\n");
-      return kExitOk;
-    } else {
-      words.push_back(a);
-    }
-  }
-  std::string query;
-  if (words.size() == 1 && words[0] == "-") {
-    query.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    for (auto& w : words) query += (query.empty() ? "" : " ") + w;
-  }
-  if (query.find_first_not_of(" \t\r\n") == std::string::npos) {
-    std::fprintf(stderr, "usage: bastion search [--files] [--explain] [-k N] [-C DIR] QUERY   (QUERY '-' = stdin)\n");
+  auto parsed = parse_search_args(args);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "bastion search: %s\n", parsed.error().message.c_str());
     return kExitUsage;
   }
-  auto index = index::open_repo_index(dir);
+  const SearchArgs& a = parsed.value();
+  if (a.help) {
+    std::printf("%s\n", search_usage());
+    return kExitOk;
+  }
+  std::string stdin_text;
+  if (a.query_from_stdin())
+    stdin_text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  const std::string query = a.query_from_stdin() ? stdin_text : a.joined_words();
+  if (blank_query(query)) {
+    std::fprintf(stderr, "%s\n", search_usage());
+    return kExitUsage;
+  }
+  if (auto served = search_via_server(a, args, stdin_text)) return emit(*served);
+  auto index = index::open_repo_index(a.dir);
   if (!index.ok()) {
     std::fprintf(stderr, "bastion search: %s\n", index.error().message.c_str());
     return kExitError;
   }
-  index::SearchOptions opt;
-  opt.k = k ? k : (files_only ? 20 : 10);
-  opt.lines_per_file = files_only ? 0 : 3;
-  opt.explain = explain;
-  // Dense retrieval when the user configured an embeddings model and
-  // `bastion index --embeddings` has stored vectors; a failing endpoint
-  // leaves the lexical ranking, with a warning.
-  opt.dense = dense_search_for(index.value()->root(), opt.k, [](const std::string& message) {
-    std::fprintf(stderr, "bastion search: %s\n", message.c_str());
-  });
-  auto hits = index::search(*index.value(), query, opt);
-  if (!hits.ok()) {
-    std::fprintf(stderr, "bastion search: %s\n", hits.error().message.c_str());
-    return kExitError;
-  }
-  for (auto& h : hits.value()) {
-    if (explain) {
-      std::printf("%s\t%.3f\t%s\n", h.path.c_str(), h.score, h.why.c_str());
-    } else if (files_only) {
-      std::printf("%s\n", h.path.c_str());
-    } else if (h.lines.empty()) {
-      std::printf("%s\n", h.path.c_str());
-    } else {
-      for (auto& l : h.lines) std::printf("%s:%u: %s\n", h.path.c_str(), l.line, l.text.c_str());
-    }
-  }
-  return kExitOk;
+  return emit(search_index(*index.value(), a, query, /*dense=*/true));
 }
 
 }  // namespace bastion::cli

@@ -10,7 +10,7 @@ const std::vector<Subcommand>& subcommands() {
       {"files", "list the files the agent sees (git ls-files -co --exclude-standard): bastion files [DIR]", run_files},
       {"tool", "run one tool directly: bastion tool NAME 'JSON-ARGS' [-w DIR] [--sandbox off]", run_tool},
       {"usage", "tokens and cost from the ledger: bastion usage [--since D] [--by K] [--format F]", run_usage},
-      {"index", "build or refresh the code index: bastion index [DIR]", run_index},
+      {"index", "build or refresh the code index: bastion index [--serve] [DIR]", run_index},
       {"map", "print the repo map: bastion map [--tokens N] [FILES...]", run_map},
       {"search", "search code: bastion search [--files] [-k N] QUERY|-", run_search},
       {"gateway", "organization gateway: bastion gateway --config FILE serve|user|usage|audit", run_gateway},

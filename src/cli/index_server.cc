@@ -1,0 +1,267 @@
+#include "cli/index_server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "cli/embeddings_setup.h"
+#include "cli/index_socket.h"
+#include "cli/index_wire.h"
+#include "cli/search_command.h"
+#include "cli/subcommands.h"
+#include "index/index_open.h"
+#include "index/index_store.h"
+#include "util/fs.h"
+
+namespace bastion::cli {
+namespace {
+
+constexpr int kWorkers = 2;        // CodeIndex is thread-safe; searches are CPU-bound
+constexpr size_t kMaxQueued = 64;  // beyond this a connection is closed: its client falls back
+constexpr int kRequestTimeoutMs = 10 * 1000;  // a client that stops mid-request is dropped
+constexpr int kReplyTimeoutMs = 30 * 1000;
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "bastion index: %s\n", message.c_str());
+  return kExitError;
+}
+
+std::string one_line(const std::string& s, size_t max) {
+  std::string out = s.substr(0, max);
+  for (char& c : out)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return s.size() > max ? out + "..." : out;
+}
+
+class Server {
+ public:
+  Server(index::CodeIndex& index, bool verbose) : index_(index), verbose_(verbose) {}
+
+  // Answers one connection; never throws.
+  void handle(int raw_fd) {
+    Fd fd(raw_fd);
+    auto start = std::chrono::steady_clock::now();
+    wire::Reply reply;
+    std::string what;
+    try {
+      reply = answer(fd.get(), what);
+    } catch (const std::exception& e) {
+      reply = refusal(std::string("internal error: ") + e.what());
+    }
+    // Logged before the reply goes out, so whoever got the reply finds it logged.
+    if (verbose_) {
+      double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
+      std::lock_guard<std::mutex> lock(log_mu_);
+      if (reply.status == wire::Status::kAnswered)
+        std::fprintf(stderr, "bastion index: search \"%s\": exit %d, %zu bytes in %.1f ms\n",
+                     what.c_str(), reply.exit_code, reply.out.size(), ms);
+      else
+        std::fprintf(stderr, "bastion index: request not answered: %s", reply.err.c_str());
+    }
+    (void)send_all(fd.get(), wire::encode_reply(reply));
+  }
+
+ private:
+  static wire::Reply refusal(const std::string& why, wire::Status status = wire::Status::kError) {
+    wire::Reply r;
+    r.status = status;
+    r.exit_code = kExitError;
+    r.err = "bastion index server: " + why + "\n";
+    return r;
+  }
+
+  wire::Reply answer(int fd, std::string& what) {
+    ucred peer{};
+    socklen_t len = sizeof peer;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 || peer.uid != ::getuid())
+      return refusal("permission denied: the client runs as another user");
+    set_socket_timeouts(fd, kRequestTimeoutMs, kReplyTimeoutMs);
+    auto payload = read_frame(fd, wire::kRequestMagic, wire::kMaxRequestBytes);
+    if (!payload.ok()) return refusal("bad request: " + payload.error().message);
+    auto request = wire::decode_request(payload.value());
+    if (!request.ok()) return refusal("bad request: " + request.error().message);
+    if (request->root != index_.root())
+      return refusal("this server indexes " + index_.root() + ", not " + request->root);
+    auto args = parse_search_args(request->args);
+    wire::Reply r;
+    if (!args.ok()) {
+      r.exit_code = kExitUsage;
+      r.err = "bastion search: " + args.error().message + "\n";
+      return r;
+    }
+    if (args->help) {
+      r.out = std::string(search_usage()) + "\n";
+      return r;
+    }
+    std::string query = args->query_from_stdin() ? request->stdin_text : args->joined_words();
+    what = one_line(query, 60);
+    if (blank_query(query)) {
+      r.exit_code = kExitUsage;
+      r.err = std::string(search_usage()) + "\n";
+      return r;
+    }
+    // Dense vectors appeared since the client looked: its environment
+    // decides the embeddings endpoint, so it searches itself.
+    if (fs::exists(dense_store_path(index_.root())))
+      return refusal("the repository has dense vectors; search in-process",
+                     wire::Status::kFallback);
+    CommandOutput out = search_index(index_, args.value(), query, /*dense=*/false);
+    r.exit_code = out.exit_code;
+    r.out = std::move(out.out);
+    r.err = std::move(out.err);
+    return r;
+  }
+
+  index::CodeIndex& index_;
+  bool verbose_;
+  std::mutex log_mu_;
+};
+
+// A fixed pool of threads answering queued connections.
+class Workers {
+ public:
+  Workers(Server& server, int n) {
+    for (int i = 0; i < n; ++i)
+      threads_.emplace_back([this, &server] {
+        for (;;) {
+          int fd;
+          {
+            std::unique_lock<std::mutex> lock(mu_);
+            cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+            if (queue_.empty()) return;
+            fd = queue_.front();
+            queue_.pop_front();
+          }
+          server.handle(fd);
+        }
+      });
+  }
+  ~Workers() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  void push(int fd) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (queue_.size() >= kMaxQueued) {
+        ::close(fd);
+        return;
+      }
+      queue_.push_back(fd);
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<int> queue_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// Binds a 0600 listening socket at `path` (any old file there removed).
+Result<Fd> listen_at(const std::string& path) {
+  ::unlink(path.c_str());
+  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (fd.get() < 0)
+    return make_error(ErrorKind::kIo, std::string("socket: ") + std::strerror(errno));
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  mode_t old = ::umask(0177);
+  int rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  int err = errno;
+  ::umask(old);
+  if (rc != 0 || ::chmod(path.c_str(), 0600) != 0 || ::listen(fd.get(), 64) != 0)
+    return make_error(ErrorKind::kIo,
+                      "cannot listen on " + path + ": " + std::strerror(rc != 0 ? err : errno));
+  return fd;
+}
+
+}  // namespace
+
+int run_index_server(const IndexServerOptions& options) {
+  auto opened = index::open_repo_index(options.dir, "", /*watch=*/true);
+  if (!opened.ok()) return fail(opened.error().message);
+  index::CodeIndex& index = *opened.value();
+  auto path = index_socket_path(index::default_db_path(index.root()), /*create_dir=*/true);
+  if (!path.ok()) return fail(path.error().message);
+  const std::string& sock = path.value();
+
+  // One server per index: the lock is the kernel's, so a killed server's
+  // lock is gone and its stale socket is replaced below.
+  std::string lock_path = sock + ".lock";
+  Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (lock.get() < 0) return fail("cannot open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0 || connect_unix(sock).ok())
+    return fail("an index server for " + index.root() + " is already running (socket " + sock +
+                ")");
+
+  for (int i = 0; i < 2; ++i) {  // the second pass adds watches the first one's walk found
+    auto stats = index.refresh();
+    if (!stats.ok()) return fail(stats.error().message);
+    if (!stats->walked) break;
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
+  Fd sigfd(::signalfd(-1, &signals, SFD_CLOEXEC));
+  if (sigfd.get() < 0) return fail(std::string("signalfd: ") + std::strerror(errno));
+  auto listener = listen_at(sock);
+  if (!listener.ok()) return fail(listener.error().message);
+
+  std::printf("bastion index: serving %s on %s\n", index.root().c_str(), sock.c_str());
+  std::fflush(stdout);
+  Server server(index, options.verbose);
+  {
+    Workers workers(server, kWorkers);
+    pollfd fds[2] = {{listener->get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
+    for (;;) {
+      if (::poll(fds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      if (fds[1].revents) break;
+      if (fds[0].revents & POLLIN) {
+        int client = ::accept4(listener->get(), nullptr, nullptr, SOCK_CLOEXEC);
+        if (client >= 0) {
+          workers.push(client);
+        } else if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));  // e.g. out of fds
+        }
+      }
+    }
+    ::unlink(sock.c_str());  // before waiting for answers in flight: new clients search themselves
+  }
+  std::printf("bastion index: stopped serving %s\n", index.root().c_str());
+  return kExitOk;
+}
+
+}  // namespace bastion::cli
