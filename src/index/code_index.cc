@@ -96,6 +96,7 @@ std::string CodeIndex::path_locked(uint32_t slot) const {
 
 void CodeIndex::add_locked(FileEntry e) {
   remove_locked(e.path);
+  ++version_;
   uint32_t i;
   if (!free_.empty()) {
     i = free_.back();
@@ -120,6 +121,7 @@ void CodeIndex::add_locked(FileEntry e) {
 }
 
 void CodeIndex::remove_locked(const std::string& path) {
+  ++version_;
   auto it = by_path_.find(path);
   if (it == by_path_.end()) {
     // A snapshot file: mark it dead (its postings are filtered on read).
@@ -170,6 +172,7 @@ void CodeIndex::touch_locked(uint32_t slot, int64_t mtime_ns, int64_t size) {
 }
 
 void CodeIndex::adopt_snapshot_locked(std::unique_ptr<Snapshot> snap) {
+  ++version_;
   snap_ = std::move(snap);
   base_ = snap_->file_count();
   snap_dead_.assign(base_, 0);

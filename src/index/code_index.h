@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "index/analysis_twins.h"
+#include "index/derived_cache.h"
 #include "index/file_entry.h"
 #include "index/index_snapshot.h"
 #include "index/index_store.h"
@@ -183,6 +184,10 @@ class CodeIndex {
 
   uint64_t total_terms_ = 0;
   size_t live_count_ = 0;
+  // Bumped by every change to the files held (add, remove, new snapshot):
+  // `derived_` is valid for one version.
+  uint64_t version_ = 1;
+  mutable DerivedCache derived_;
 
   std::mutex background_mu_;
   std::thread background_;  // completes deferred symbols (background_symbols)

@@ -107,4 +107,9 @@ std::span<const uint32_t> IndexView::definers(std::string_view name) const {
   return merged_definers_.emplace(std::string(name), std::move(v)).first->second;
 }
 
+DerivedCache& IndexView::derived() const {
+  if (ix_.derived_.version != ix_.version_) ix_.derived_.reset(ix_.version_);
+  return ix_.derived_;
+}
+
 }  // namespace bastion::index

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "index/derived_cache.h"
 #include "index/file_entry.h"
 #include "index/index_snapshot.h"
 
@@ -50,6 +51,10 @@ class IndexView {
   std::span<const Posting> postings(std::string_view term) const;
   // Live files defining `name`.
   std::span<const uint32_t> definers(std::string_view name) const;
+
+  // Query-independent results kept across queries while the index is
+  // unchanged (derived_cache.h).
+  DerivedCache& derived() const;
 
  private:
   const CodeIndex& ix_;

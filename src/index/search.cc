@@ -372,7 +372,7 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
     all.resize(kPriorPool + k);
     base = Scores(all.begin(), all.end());
   }
-  LanguageShares shares = language_shares(v);
+  const LanguageShares& shares = language_shares(v);
   for (auto& [slot, x] : base) {
     std::string p(v.path(slot));
     double prior = path_prior(p, v.lang(slot), tests_wanted) * language_prior(shares, v.lang(slot), p, q);

@@ -252,15 +252,19 @@ int language_family(Lang l) {
 
 }  // namespace
 
-LanguageShares language_shares(const CodeIndex::View& v) {
-  LanguageShares out;
-  v.for_each_file([&](std::string_view, uint32_t slot) {
-    Lang l = v.lang(slot);
-    if (l == Lang::kNone) return;
-    ++out.files[language_family(l)];
-    ++out.total;
-  });
-  return out;
+const LanguageShares& language_shares(const CodeIndex::View& v) {
+  std::optional<LanguageShares>& cached = v.derived().shares;
+  if (!cached) {
+    LanguageShares out;
+    v.for_each_file([&](std::string_view, uint32_t slot) {
+      Lang l = v.lang(slot);
+      if (l == Lang::kNone) return;
+      ++out.files[language_family(l)];
+      ++out.total;
+    });
+    cached = std::move(out);
+  }
+  return *cached;
 }
 
 double language_prior(const LanguageShares& shares, Lang lang, const std::string& path,
@@ -284,6 +288,34 @@ constexpr size_t kMaxPushes = 1000;
 // Files whose references are looked up (each costs one definers lookup per
 // distinct name it uses, hundreds for a big module).
 constexpr size_t kMaxExpanded = 200;
+// Files whose reference groups the derived cache keeps before starting over.
+constexpr size_t kMaxCachedReferences = 20000;
+
+namespace {
+
+// The names `a` uses that 1 to 25 live files define, with those files
+// (other than `a`): its edges before the query's weights.
+const ReferenceGroups& reference_groups(const CodeIndex::View& v, uint32_t a) {
+  auto& cache = v.derived().references;
+  auto it = cache.find(a);
+  if (it != cache.end()) return it->second;
+  if (cache.size() >= kMaxCachedReferences) cache.clear();
+  ReferenceGroups out;
+  for (auto& [name, count] : v.symbols(a).refs) {
+    if (name.size() < 3) continue;
+    auto d = v.definers(name);
+    if (d.empty() || d.size() > 25) continue;
+    ReferenceGroups::Group g{&name, count, static_cast<uint32_t>(d.size()),
+                             static_cast<uint32_t>(out.targets.size()), 0};
+    for (uint32_t b : d)
+      if (b != a && v.live(b)) out.targets.push_back(b);
+    g.end = static_cast<uint32_t>(out.targets.size());
+    if (g.end > g.first) out.groups.push_back(g);
+  }
+  return cache.emplace(a, std::move(out)).first->second;
+}
+
+}  // namespace
 
 SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
                           const std::unordered_set<std::string>& boost_names, double damping,
@@ -294,8 +326,6 @@ SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
   };
   std::unordered_map<uint32_t, std::vector<Edge>> out_edges;
   std::unordered_map<uint32_t, double> out_total;
-  // Files share most of the names they use: look each up once.
-  std::unordered_map<std::string_view, std::span<const uint32_t>> definers_of;
   auto edges_of = [&](uint32_t a) -> const std::vector<Edge>& {
     auto it = out_edges.find(a);
     if (it != out_edges.end()) return it->second;
@@ -305,20 +335,16 @@ SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
       out_total[a] = 0;
       return out_edges.emplace(a, std::move(es)).first->second;
     }
-    for (auto& [name, count] : v.symbols(a).refs) {
-      if (name.size() < 3) continue;
-      auto known = definers_of.find(name);
-      if (known == definers_of.end()) known = definers_of.emplace(name, v.definers(name)).first;
-      auto d = known->second;
-      if (d.empty() || d.size() > 25) continue;
-      double mul = boost_names.count(name) ? 10.0 : 1.0;
-      if (name[0] == '_') mul *= 0.2;
-      double w = mul * std::sqrt(static_cast<double>(count)) / d.size();
-      for (uint32_t b : d)
-        if (b != a && v.live(b)) {
-          es.push_back({b, w});
-          total += w;
-        }
+    const ReferenceGroups& refs = reference_groups(v, a);
+    es.reserve(refs.targets.size());
+    for (const ReferenceGroups::Group& g : refs.groups) {
+      double mul = boost_names.count(*g.name) ? 10.0 : 1.0;
+      if ((*g.name)[0] == '_') mul *= 0.2;
+      double w = mul * std::sqrt(static_cast<double>(g.count)) / g.definers;
+      for (uint32_t i = g.first; i < g.end; ++i) {
+        es.push_back({refs.targets[i], w});
+        total += w;
+      }
     }
     out_total[a] = total;
     return out_edges.emplace(a, std::move(es)).first->second;

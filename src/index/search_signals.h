@@ -83,12 +83,9 @@ std::vector<double> passage_scores(const std::vector<std::string>& contents,
                                    const std::unordered_map<std::string, double>& term_weight,
                                    size_t window = 40);
 
-// How many of the repo's parsed source files each language has.
-struct LanguageShares {
-  std::unordered_map<int, size_t> files;
-  size_t total = 0;
-};
-LanguageShares language_shares(const CodeIndex::View& v);
+// How many of the repo's parsed source files each language has (derived
+// once per index version).
+const LanguageShares& language_shares(const CodeIndex::View& v);
 
 // A repo's issues are mostly about its main language: files in a language
 // holding under a fifth of its source files (bundled JS in a Python
