@@ -35,6 +35,7 @@
 #include "index/index_snapshot.h"
 #include "index/index_store.h"
 #include "index/index_view.h"
+#include "index/tokenize.h"
 #include "index/tree_watcher.h"
 #include "util/result.h"
 
@@ -179,7 +180,7 @@ class CodeIndex {
   std::vector<uint32_t> free_;
   std::unordered_map<std::string, uint32_t> by_path_;  // -> absolute slot
   std::unordered_map<std::string, std::vector<Posting>> postings_;
-  std::unordered_map<std::string, std::vector<uint32_t>> definers_;
+  std::unordered_map<std::string, std::vector<uint32_t>, TermHash, std::equal_to<>> definers_;
   size_t mem_live_ = 0;
 
   uint64_t total_terms_ = 0;

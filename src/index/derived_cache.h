@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -19,7 +20,7 @@ namespace bastion::index {
 // a few other files define, those files.
 struct ReferenceGroups {
   struct Group {
-    const std::string* name;  // in the file's decoded symbols
+    std::string_view name;    // in the snapshot or the file's symbols
     uint32_t count;           // uses in the file
     uint32_t definers;        // live files defining it, the file included
     uint32_t first, end;      // its targets: targets[first, end)

@@ -41,13 +41,15 @@ struct Reader {
     ok = false;
     return 0;
   }
-  std::string string() {
+  std::string string() { return std::string(view()); }
+  // The next string, without copying: valid as long as the data.
+  std::string_view view() {
     uint64_t n = varint();
     if (!ok || n > d.size() - pos) {
       ok = false;
       return {};
     }
-    std::string s(d.substr(pos, n));
+    std::string_view s = d.substr(pos, n);
     pos += n;
     return s;
   }
@@ -194,6 +196,33 @@ bool read_symbols(Reader& r, FileSymbols& symbols) {
 
 bool symbols_pending(std::string_view data) {
   return !data.empty() && static_cast<uint8_t>(data[0]) == kSymbolsPending;
+}
+
+bool decode_refs(std::string_view data, std::vector<std::pair<std::string_view, uint32_t>>& refs) {
+  refs.clear();
+  Reader r{data, 0};
+  r.varint();  // state
+  uint64_t ndefs = r.varint();
+  if (!r.ok || ndefs > data.size()) return false;
+  for (uint64_t i = 0; i < ndefs && r.ok; ++i) {
+    r.view();    // name
+    r.varint();  // kind
+    r.varint();  // line
+    r.varint();  // end line
+    r.view();    // signature
+  }
+  uint64_t nrefs = r.varint();
+  if (!r.ok || nrefs > data.size()) return false;
+  refs.resize(nrefs);
+  for (auto& [name, n] : refs) {
+    name = r.view();
+    n = static_cast<uint32_t>(r.varint());
+  }
+  if (!r.ok || r.pos != data.size()) {
+    refs.clear();
+    return false;
+  }
+  return true;
 }
 
 bool decode_symbols(std::string_view data, FileSymbols& symbols) {

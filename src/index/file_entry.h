@@ -59,6 +59,10 @@ bool decode_entry_data(std::string_view data, FileEntry& entry);
 void encode_symbols(const FileSymbols& symbols, std::string& out);
 // False when `data` is corrupt.
 bool decode_symbols(std::string_view data, FileSymbols& symbols);
+// Just the references of encoded symbols, as views into `data`, without
+// decoding the definitions. False (and no refs) when `data` is corrupt, as
+// decode_symbols() would be.
+bool decode_refs(std::string_view data, std::vector<std::pair<std::string_view, uint32_t>>& refs);
 // Whether encoded symbols are pending, without decoding them.
 bool symbols_pending(std::string_view data);
 

@@ -43,6 +43,18 @@ const FileSymbols& IndexView::symbols(uint32_t slot) const {
   return ix_.snap_symbols_.emplace(slot, std::move(syms)).first->second;
 }
 
+void IndexView::references(uint32_t slot,
+                           std::vector<std::pair<std::string_view, uint32_t>>& out) const {
+  out.clear();
+  auto decoded = slot < ix_.base_ ? ix_.snap_symbols_.find(slot) : ix_.snap_symbols_.end();
+  if (slot >= ix_.base_ || decoded != ix_.snap_symbols_.end()) {
+    const FileSymbols& s = slot >= ix_.base_ ? ix_.slots_[slot - ix_.base_].symbols : decoded->second;
+    for (const auto& [name, n] : s.refs) out.emplace_back(name, n);
+    return;
+  }
+  (void)decode_refs(ix_.snap_->symbols_data(slot), out);
+}
+
 std::optional<uint32_t> IndexView::find(std::string_view path) const {
   return ix_.slot_of_locked(path);
 }
@@ -86,7 +98,7 @@ std::span<const uint32_t> IndexView::definers(std::string_view name) const {
   if (ix_.snap_) base = ix_.snap_->definers(name);
   const std::vector<uint32_t>* mem = nullptr;
   if (!ix_.definers_.empty()) {
-    auto it = ix_.definers_.find(std::string(name));
+    auto it = ix_.definers_.find(name);
     if (it != ix_.definers_.end()) mem = &it->second;
   }
   if (base.empty()) return mem ? std::span<const uint32_t>(*mem) : std::span<const uint32_t>();

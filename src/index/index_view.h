@@ -41,6 +41,9 @@ class IndexView {
   uint32_t term_count(uint32_t slot) const;  // BM25 document length
   // Decoded on first use, then kept.
   const FileSymbols& symbols(uint32_t slot) const;
+  // symbols(slot).refs without decoding the rest: views valid while the
+  // index is unchanged (DerivedCache's lifetime).
+  void references(uint32_t slot, std::vector<std::pair<std::string_view, uint32_t>>& out) const;
 
   // The live slot of a repo-relative path.
   std::optional<uint32_t> find(std::string_view path) const;

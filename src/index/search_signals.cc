@@ -197,25 +197,33 @@ std::vector<double> passage_scores(const std::vector<std::string>& contents,
                                    size_t window) {
   std::vector<double> out(contents.size(), 0.0);
   if (window == 0) window = 1;
-  std::vector<std::string> terms;
+  // Query terms looked up by view: a file's terms are never built as strings.
+  std::unordered_map<std::string_view, const std::string*> query_term;
+  for (const auto& [t, w] : term_weight) query_term.emplace(t, &t);
+  // Per line: the query terms it holds, lines [line_start[i], line_start[i + 1]).
+  std::vector<const std::string*> hits;
+  std::vector<size_t> line_start;
   for (size_t fi = 0; fi < contents.size(); ++fi) {
-    // Per line: the query terms it holds (as indexes into a dense table).
-    std::vector<std::vector<const std::string*>> line_terms;
+    hits.clear();
+    line_start.assign(1, 0);
     std::string_view text = contents[fi];
+    auto note_term = [&](std::string_view t) {
+      auto it = query_term.find(t);
+      if (it != query_term.end()) hits.push_back(it->second);
+    };
     size_t pos = 0;
     while (pos < text.size()) {
       size_t e = text.find('\n', pos);
       if (e == std::string_view::npos) e = text.size();
-      terms.clear();
-      if (e - pos <= 1000) append_terms(text.substr(pos, e - pos), terms);
-      std::vector<const std::string*> hit;
-      for (auto& t : terms) {
-        auto it = term_weight.find(t);
-        if (it != term_weight.end()) hit.push_back(&it->first);
-      }
-      line_terms.push_back(std::move(hit));
+      if (e - pos <= 1000) for_each_term(text.substr(pos, e - pos), note_term);
+      line_start.push_back(hits.size());
       pos = e + 1;
     }
+    const size_t nlines = line_start.size() - 1;
+    auto line_terms = [&](size_t i) {
+      return std::span<const std::string* const>(hits.data() + line_start[i],
+                                                  line_start[i + 1] - line_start[i]);
+    };
     // Sliding window over lines with counts of each term inside it.
     std::unordered_map<const std::string*, int> inside;
     double cur = 0, best = 0;
@@ -226,11 +234,11 @@ std::vector<double> passage_scores(const std::vector<std::string>& contents,
       }
       best = cur;
     }
-    for (size_t i = 0; i < line_terms.size(); ++i) {
-      for (auto* t : line_terms[i])
+    for (size_t i = 0; i < nlines; ++i) {
+      for (auto* t : line_terms(i))
         if (inside[t]++ == 0) cur += term_weight.at(*t);
       if (i >= window)
-        for (auto* t : line_terms[i - window])
+        for (auto* t : line_terms(i - window))
           if (--inside[t] == 0) cur -= term_weight.at(*t);
       best = std::max(best, cur);
     }
@@ -301,11 +309,13 @@ const ReferenceGroups& reference_groups(const CodeIndex::View& v, uint32_t a) {
   if (it != cache.end()) return it->second;
   if (cache.size() >= kMaxCachedReferences) cache.clear();
   ReferenceGroups out;
-  for (auto& [name, count] : v.symbols(a).refs) {
+  thread_local std::vector<std::pair<std::string_view, uint32_t>> refs;
+  v.references(a, refs);
+  for (auto& [name, count] : refs) {
     if (name.size() < 3) continue;
     auto d = v.definers(name);
     if (d.empty() || d.size() > 25) continue;
-    ReferenceGroups::Group g{&name, count, static_cast<uint32_t>(d.size()),
+    ReferenceGroups::Group g{name, count, static_cast<uint32_t>(d.size()),
                              static_cast<uint32_t>(out.targets.size()), 0};
     for (uint32_t b : d)
       if (b != a && v.live(b)) out.targets.push_back(b);
@@ -326,6 +336,10 @@ SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
   };
   std::unordered_map<uint32_t, std::vector<Edge>> out_edges;
   std::unordered_map<uint32_t, double> out_total;
+  const std::vector<std::string_view> boosted(boost_names.begin(), boost_names.end());
+  auto is_boosted = [&](std::string_view name) {
+    return std::find(boosted.begin(), boosted.end(), name) != boosted.end();
+  };
   auto edges_of = [&](uint32_t a) -> const std::vector<Edge>& {
     auto it = out_edges.find(a);
     if (it != out_edges.end()) return it->second;
@@ -338,8 +352,8 @@ SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
     const ReferenceGroups& refs = reference_groups(v, a);
     es.reserve(refs.targets.size());
     for (const ReferenceGroups::Group& g : refs.groups) {
-      double mul = boost_names.count(*g.name) ? 10.0 : 1.0;
-      if ((*g.name)[0] == '_') mul *= 0.2;
+      double mul = is_boosted(g.name) ? 10.0 : 1.0;
+      if (g.name[0] == '_') mul *= 0.2;
       double w = mul * std::sqrt(static_cast<double>(g.count)) / g.definers;
       for (uint32_t i = g.first; i < g.end; ++i) {
         es.push_back({refs.targets[i], w});

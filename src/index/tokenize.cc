@@ -179,6 +179,10 @@ void append_terms(std::string_view text, std::vector<std::string>& out) {
   scan_terms(text, [&](std::string_view t) { out.emplace_back(t); });
 }
 
+void for_each_term(std::string_view text, const std::function<void(std::string_view)>& fn) {
+  scan_terms(text, fn);
+}
+
 size_t count_terms(std::string_view text, TermCounts& counts) {
   size_t total = 0;
   scan_terms(text, [&](std::string_view t) {

@@ -5,6 +5,7 @@
 // stopwords and bare numbers are dropped.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -23,6 +24,9 @@ bool is_stopword(std::string_view lower_word);
 
 // Appends the search terms of `text` to `out` (with repeats).
 void append_terms(std::string_view text, std::vector<std::string>& out);
+// Calls `fn` with each term append_terms() would append, in order, without
+// building strings; the view is valid only during the call.
+void for_each_term(std::string_view text, const std::function<void(std::string_view)>& fn);
 
 // Term -> occurrences, looked up by string_view without allocating.
 struct TermHash {
