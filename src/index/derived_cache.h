@@ -39,11 +39,16 @@ struct DerivedCache {
   uint64_t version = 0;  // CodeIndex::version_ this was derived from
   std::unordered_map<uint32_t, ReferenceGroups> references;  // by slot
   std::optional<LanguageShares> shares;
+  // A file's path prior (search.cc) by slot, for queries that do not and
+  // do ask about tests; NaN until computed.
+  std::vector<double> path_priors[2];
 
   void reset(uint64_t new_version) {
     version = new_version;
     references.clear();
     shares.reset();
+    path_priors[0].clear();
+    path_priors[1].clear();
   }
 };
 

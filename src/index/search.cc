@@ -117,6 +117,17 @@ double path_prior(const std::string& path, Lang lang, bool tests_wanted) {
   return prior;
 }
 
+// path_prior() depends on nothing but the file and one flag of the query:
+// computed once per file and index version.
+double cached_path_prior(const CodeIndex::View& v, uint32_t slot, const std::string& path,
+                         bool tests_wanted) {
+  std::vector<double>& priors = v.derived().path_priors[tests_wanted ? 1 : 0];
+  if (priors.size() < v.slot_count()) priors.resize(v.slot_count(), std::nan(""));
+  double& prior = priors[slot];
+  if (std::isnan(prior)) prior = path_prior(path, v.lang(slot), tests_wanted);
+  return prior;
+}
+
 }  // namespace
 
 std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q, size_t k,
@@ -375,7 +386,8 @@ std::vector<SearchHit> rank_files(const CodeIndex::View& v, const ParsedQuery& q
   const LanguageShares& shares = language_shares(v);
   for (auto& [slot, x] : base) {
     std::string p(v.path(slot));
-    double prior = path_prior(p, v.lang(slot), tests_wanted) * language_prior(shares, v.lang(slot), p, q);
+    double prior = cached_path_prior(v, slot, p, tests_wanted) *
+                   language_prior(shares, v.lang(slot), p, q);
     x *= prior;
     if (prior != 1.0) note(slot, "prior x", prior);
   }

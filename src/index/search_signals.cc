@@ -365,12 +365,24 @@ SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
   };
   double sum = 0;
   for (auto& [s, w] : seeds) sum += std::max(0.0, w);
-  SlotScores rank, residual;
+  SlotScores rank;
   if (sum <= 0) return rank;
+  // Residuals by slot in a dense array (a push updates thousands of them),
+  // zeroed again on the way out.
+  thread_local std::vector<double> residual;
+  thread_local std::vector<uint32_t> touched;
+  if (residual.size() < v.slot_count()) residual.resize(v.slot_count(), 0.0);
+  touched.clear();
+  struct Rezero {
+    ~Rezero() {
+      for (uint32_t s : touched) residual[s] = 0;
+    }
+  } rezero;
   std::deque<uint32_t> queue;
   for (auto& [s, w] : seeds)
     if (w > 0) {
       residual[s] = w / sum;
+      touched.push_back(s);
       queue.push_back(s);
     }
   size_t pushes = 0;
@@ -387,6 +399,7 @@ SlotScores local_pagerank(const CodeIndex::View& v, const SlotScores& seeds,
     if (total <= 0) continue;  // dangling: its mass stays where it is
     for (const Edge& e : es) {
       double& ru = residual[e.to];
+      if (ru == 0) touched.push_back(e.to);
       bool was_below = ru < eps;
       ru += damping * r * e.w / total;
       if (was_below && ru >= eps) queue.push_back(e.to);

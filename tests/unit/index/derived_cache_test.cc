@@ -38,10 +38,15 @@ void write_repo(TempRepo& repo) {
              "def checkout(items):\n"
              "    # cart total with discount at checkout\n"
              "    return Cart().total(items)\n");
+  repo.write("tests/test_cart.py",
+             "from app.cart import Cart\n"
+             "def test_total():\n    assert Cart().total([10]) == 9\n");
 }
 
+// Plain queries, and ones about tests (their path priors differ).
 const char* kQueries[] = {"cart total discount wrong at checkout", "Cart.total",
-                          "apply_discount rounding", "vat amount"};
+                          "apply_discount rounding", "vat amount",
+                          "test_cart fails: add a test for cart total"};
 
 TEST(DerivedCache, ALongLivedIndexRanksAsAFreshOneAcrossEdits) {
   TempRepo repo;
@@ -57,6 +62,8 @@ TEST(DerivedCache, ALongLivedIndexRanksAsAFreshOneAcrossEdits) {
              "    def total(self, items):\n"
              "        return add_vat(sum(items))\n");
   repo.remove("app/pricing.py");
+  repo.remove("tests/test_cart.py");
+  repo.write("app/test_cart.py", "def test_total():\n    assert True\n");
   repo.write("app/tax.py",
              "def add_vat(amount):\n    return amount * 1.2\n\n"
              "def apply_discount(a):\n    return a\n");
@@ -68,6 +75,23 @@ TEST(DerivedCache, ALongLivedIndexRanksAsAFreshOneAcrossEdits) {
     EXPECT_EQ(explained(*live, q), expected) << q;
     ASSERT_FALSE(expected.empty());
   }
+}
+
+TEST(DerivedCache, ASlotReusedByAnotherFileGetsItsOwnPrior) {
+  TempRepo repo;
+  write_repo(repo);
+  auto live = repo.open();
+  ASSERT_FALSE(explained(*live, "cart total").empty());  // cold build: a snapshot
+  // Added since the snapshot: held in memory, at a slot a removal frees.
+  repo.write("app/zebra_helper.py", "def zebra_stripes():\n    return 'zebra'\n");
+  ASSERT_FALSE(explained(*live, "zebra stripes").empty());
+  repo.remove("app/zebra_helper.py");
+  repo.write("tests/test_zebra.py", "def test_zebra_stripes():\n    assert 'zebra'\n");
+  auto got = explained(*live, "zebra stripes");
+  auto fresh = repo.open();
+  EXPECT_EQ(got, explained(*fresh, "zebra stripes"));
+  ASSERT_FALSE(got.empty());
+  EXPECT_NE(got[0].find("prior x 0.125"), std::string::npos) << got[0];
 }
 
 TEST(DerivedCache, LanguageCountsFollowAddedAndRemovedFiles) {
@@ -84,13 +108,13 @@ TEST(DerivedCache, LanguageCountsFollowAddedAndRemovedFiles) {
     after = language_shares(v).total;
     python = language_shares(v).files.size();
   });
-  EXPECT_EQ(before, 4u);
-  EXPECT_EQ(after, 6u);
+  EXPECT_EQ(before, 5u);
+  EXPECT_EQ(after, 7u);
   EXPECT_EQ(python, 2u);  // Python, JavaScript/TypeScript
   repo.remove("web/app.js");
   ASSERT_TRUE(idx->refresh().ok());
   idx->read([&](const CodeIndex::View& v) { after = language_shares(v).total; });
-  EXPECT_EQ(after, 5u);
+  EXPECT_EQ(after, 6u);
 }
 
 }  // namespace
