@@ -119,6 +119,12 @@ std::span<const uint32_t> IndexView::definers(std::string_view name) const {
   return merged_definers_.emplace(std::string(name), std::move(v)).first->second;
 }
 
+bool IndexView::surely_more_definers_than(std::string_view name, size_t n) const {
+  if (!ix_.snap_) return false;
+  size_t listed = ix_.snap_->definers(name).size();
+  return listed > ix_.snap_dead_count_ && listed - ix_.snap_dead_count_ > n;
+}
+
 DerivedCache& IndexView::derived() const {
   if (ix_.derived_.version != ix_.version_) ix_.derived_.reset(ix_.version_);
   return ix_.derived_;

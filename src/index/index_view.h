@@ -54,6 +54,10 @@ class IndexView {
   std::span<const Posting> postings(std::string_view term) const;
   // Live files defining `name`.
   std::span<const uint32_t> definers(std::string_view name) const;
+  // True when more than `n` live files surely define `name`, judged from
+  // the snapshot's list alone (no merge with the files changed since);
+  // false means "look at definers()".
+  bool surely_more_definers_than(std::string_view name, size_t n) const;
 
   // Query-independent results kept across queries while the index is
   // unchanged (derived_cache.h).

@@ -312,7 +312,7 @@ const ReferenceGroups& reference_groups(const CodeIndex::View& v, uint32_t a) {
   thread_local std::vector<std::pair<std::string_view, uint32_t>> refs;
   v.references(a, refs);
   for (auto& [name, count] : refs) {
-    if (name.size() < 3) continue;
+    if (name.size() < 3 || v.surely_more_definers_than(name, 25)) continue;
     auto d = v.definers(name);
     if (d.empty() || d.size() > 25) continue;
     ReferenceGroups::Group g{name, count, static_cast<uint32_t>(d.size()),

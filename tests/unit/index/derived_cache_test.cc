@@ -94,6 +94,27 @@ TEST(DerivedCache, ASlotReusedByAnotherFileGetsItsOwnPrior) {
   EXPECT_NE(got[0].find("prior x 0.125"), std::string::npos) << got[0];
 }
 
+TEST(DerivedCache, DefinerCountsAreOnlyTrustedWhenDeadSlotsCannotMatter) {
+  TempRepo repo;
+  for (int i = 0; i < 30; ++i)
+    repo.write("m" + std::to_string(i) + ".py", "def common():\n    return " + std::to_string(i) + "\n");
+  auto idx = repo.open();
+  ASSERT_TRUE(idx->refresh().ok());  // all 30 in the snapshot
+  auto check = [&](size_t live, bool sure_over_25, bool sure_over_20) {
+    idx->read([&](const CodeIndex::View& v) {
+      EXPECT_EQ(v.definers("common").size(), live);
+      EXPECT_EQ(v.surely_more_definers_than("common", 25), sure_over_25);
+      EXPECT_EQ(v.surely_more_definers_than("common", 20), sure_over_20);
+      EXPECT_FALSE(v.surely_more_definers_than("common", live));
+      EXPECT_FALSE(v.surely_more_definers_than("absent_name", 0));
+    });
+  };
+  check(30, true, true);
+  for (int i = 0; i < 6; ++i) repo.remove("m" + std::to_string(i) + ".py");
+  ASSERT_TRUE(idx->refresh().ok());  // 6 dead snapshot slots: 24 live
+  check(24, false, true);
+}
+
 TEST(DerivedCache, LanguageCountsFollowAddedAndRemovedFiles) {
   TempRepo repo;
   write_repo(repo);
