@@ -9,13 +9,13 @@
 #include <thread>
 
 #include "index/repo_map.h"
-#include "index/search.h"
 #include "index_fixture.h"
 
 namespace bastion::index {
 namespace {
 
 using testing::TempRepo;
+using testing::ranked_paths;
 
 size_t defs_named(CodeIndex& idx, const std::string& name) {
   size_t n = 0;
@@ -23,28 +23,8 @@ size_t defs_named(CodeIndex& idx, const std::string& name) {
   return n;
 }
 
-std::vector<std::string> ranked(CodeIndex& idx, const std::string& q) {
-  SearchOptions opt;
-  opt.lines_per_file = 0;
-  auto hits = search(idx, q, opt);
-  std::vector<std::string> out;
-  if (hits.ok())
-    for (auto& h : hits.value()) out.push_back(h.path);
-  return out;
-}
-
 void write_repo(TempRepo& repo) {
-  repo.write("pkg/sessions.py",
-             "class Session:\n"
-             "    def rebuild_auth(self, prepared_request, response):\n"
-             "        # strip the authorization header on redirects\n"
-             "        return prepared_request.headers\n");
-  repo.write("pkg/models.py",
-             "from pkg.sessions import Session\n"
-             "class Request:\n"
-             "    def prepare(self):\n"
-             "        return Session().rebuild_auth(self, None)\n");
-  repo.write("src/grid.cc", "int paint_grid(int w) { return w * 2; }\n");
+  testing::write_session_repo(repo);
   repo.write("docs/notes.txt", "paint grid notes: the authorization header\n");
 }
 
@@ -60,18 +40,18 @@ TEST(DeferredSymbols, TextFirstThenSymbolsEqualsAOnePassBuild) {
   ASSERT_TRUE(idx);
   auto first = idx->refresh();
   ASSERT_TRUE(first.ok());
-  EXPECT_EQ(first->analyzed, 4u);
-  EXPECT_EQ(first->symbols_pending, 3u);  // not notes.txt: no grammar
-  EXPECT_EQ(idx->symbols_pending(), 3u);
+  EXPECT_EQ(first->analyzed, 5u);
+  EXPECT_EQ(first->symbols_pending, 4u);  // not notes.txt: no grammar
+  EXPECT_EQ(idx->symbols_pending(), 4u);
   EXPECT_EQ(defs_named(*idx, "rebuild_auth"), 0u);
   // Searchable by text and paths already.
-  auto early = ranked(*idx, "strip authorization header redirects");
+  auto early = ranked_paths(*idx, "strip authorization header redirects");
   ASSERT_FALSE(early.empty());
   EXPECT_EQ(early[0], "pkg/sessions.py");
 
   auto done = idx->complete_symbols();
   ASSERT_TRUE(done.ok());
-  EXPECT_EQ(done->analyzed, 3u);
+  EXPECT_EQ(done->analyzed, 4u);
   EXPECT_EQ(done->symbols_pending, 0u);
   EXPECT_EQ(idx->symbols_pending(), 0u);
   EXPECT_EQ(defs_named(*idx, "rebuild_auth"), 1u);
@@ -84,7 +64,7 @@ TEST(DeferredSymbols, TextFirstThenSymbolsEqualsAOnePassBuild) {
   EXPECT_EQ(once->symbols_pending, 0u);
   for (const char* q : {"Session.rebuild_auth", "paint grid width", "prepare request",
                         "authorization header"})
-    EXPECT_EQ(ranked(*idx, q), ranked(*reference, q)) << q;
+    EXPECT_EQ(ranked_paths(*idx, q), ranked_paths(*reference, q)) << q;
   RepoMapOptions map;
   map.max_tokens = 400;
   auto a = repo_map(*idx, map), b = repo_map(*reference, map);
@@ -114,11 +94,11 @@ TEST(DeferredSymbols, PendingSurvivesReopeningAndAnotherOwnerCompletesIt) {
   {
     auto idx = repo.open(defer_over(1));
     ASSERT_TRUE(idx->refresh().ok());
-    EXPECT_EQ(idx->symbols_pending(), 3u);
+    EXPECT_EQ(idx->symbols_pending(), 4u);
   }
   {
     auto idx = repo.open();  // a later process, not deferring
-    EXPECT_EQ(idx->symbols_pending(), 3u);
+    EXPECT_EQ(idx->symbols_pending(), 4u);
     auto r = idx->refresh();  // nothing changed on disk: nothing to do
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->analyzed, 0u);
@@ -147,7 +127,7 @@ TEST(DeferredSymbols, FilesEditedOrRemovedBeforeCompletionAreReadAfresh) {
   EXPECT_EQ(defs_named(*idx, "paint_canvas"), 1u);
   EXPECT_EQ(defs_named(*idx, "paint_grid"), 0u);
   EXPECT_EQ(defs_named(*idx, "Request"), 0u);
-  auto hits = ranked(*idx, "paint_canvas");
+  auto hits = ranked_paths(*idx, "paint_canvas");
   ASSERT_FALSE(hits.empty());
   EXPECT_EQ(hits[0], "src/grid.cc");
 }

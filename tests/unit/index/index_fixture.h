@@ -13,6 +13,7 @@
 #include <string>
 
 #include "index/code_index.h"
+#include "index/search.h"
 #include "util/fs.h"
 
 namespace bastion::index::testing {
@@ -50,5 +51,33 @@ class TempRepo {
   std::string root_;
   std::set<std::string> files_;
 };
+
+// A small Python/C++ repository: sessions.py defines Session.rebuild_auth,
+// models.py uses it, utils.py and grid.cc stand alone.
+inline void write_session_repo(TempRepo& repo) {
+  repo.write("pkg/sessions.py",
+             "class Session:\n"
+             "    def rebuild_auth(self, prepared_request, response):\n"
+             "        # strip the authorization header on redirects\n"
+             "        return prepared_request.headers\n");
+  repo.write("pkg/models.py",
+             "from pkg.sessions import Session\n"
+             "class Request:\n"
+             "    def prepare(self):\n"
+             "        return Session().rebuild_auth(self, None)\n");
+  repo.write("pkg/utils.py", "def to_native_string(s):\n    return str(s)\n");
+  repo.write("src/grid.cc", "int paint_grid(int w) { return w * 2; }\n");
+}
+
+// The paths search() ranks for `query`, best first (no lines).
+inline std::vector<std::string> ranked_paths(CodeIndex& index, const std::string& query) {
+  SearchOptions opt;
+  opt.lines_per_file = 0;
+  auto hits = search(index, query, opt);
+  std::vector<std::string> out;
+  if (hits.ok())
+    for (auto& h : hits.value()) out.push_back(h.path);
+  return out;
+}
 
 }  // namespace bastion::index::testing

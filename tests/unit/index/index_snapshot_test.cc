@@ -21,31 +21,8 @@ namespace bastion::index {
 namespace {
 
 using testing::TempRepo;
-
-void write_repo(TempRepo& repo) {
-  repo.write("pkg/sessions.py",
-             "class Session:\n"
-             "    def rebuild_auth(self, prepared_request, response):\n"
-             "        # strip the authorization header on redirects\n"
-             "        return prepared_request.headers\n");
-  repo.write("pkg/models.py",
-             "from pkg.sessions import Session\n"
-             "class Request:\n"
-             "    def prepare(self):\n"
-             "        return Session().rebuild_auth(self, None)\n");
-  repo.write("pkg/utils.py", "def to_native_string(s):\n    return str(s)\n");
-  repo.write("src/grid.cc", "int paint_grid(int w) { return w * 2; }\n");
-}
-
-std::vector<std::string> ranked(CodeIndex& idx, const std::string& q) {
-  SearchOptions opt;
-  opt.lines_per_file = 0;
-  auto hits = search(idx, q, opt);
-  std::vector<std::string> out;
-  if (hits.ok())
-    for (auto& h : hits.value()) out.push_back(h.path);
-  return out;
-}
+using testing::ranked_paths;
+const auto write_repo = testing::write_session_repo;
 
 size_t defs_named(CodeIndex& idx, const std::string& name) {
   size_t n = 0;
@@ -77,7 +54,7 @@ TEST(Snapshot, RefreshWritesOneAndReopeningUsesItWithIdenticalResults) {
     auto idx = repo.open();
     ASSERT_TRUE(idx->refresh().ok());
     EXPECT_TRUE(idx->has_snapshot());
-    for (auto& q : kQueries) first.push_back(ranked(*idx, q));
+    for (auto& q : kQueries) first.push_back(ranked_paths(*idx, q));
   }
   ASSERT_TRUE(fs::exists(snap_of(repo)));
   auto idx = repo.open();
@@ -86,14 +63,14 @@ TEST(Snapshot, RefreshWritesOneAndReopeningUsesItWithIdenticalResults) {
   auto s = idx->refresh();
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->analyzed, 0u);
-  for (size_t i = 0; i < kQueries.size(); ++i) EXPECT_EQ(ranked(*idx, kQueries[i]), first[i]);
+  for (size_t i = 0; i < kQueries.size(); ++i) EXPECT_EQ(ranked_paths(*idx, kQueries[i]), first[i]);
   EXPECT_EQ(first[1].front(), "pkg/utils.py");
 
   // Same answers from a full load of the rows (no snapshot).
   std::filesystem::remove(snap_of(repo));
   auto full = repo.open();
   EXPECT_FALSE(full->has_snapshot());
-  for (size_t i = 0; i < kQueries.size(); ++i) EXPECT_EQ(ranked(*full, kQueries[i]), first[i]);
+  for (size_t i = 0; i < kQueries.size(); ++i) EXPECT_EQ(ranked_paths(*full, kQueries[i]), first[i]);
 }
 
 TEST(Snapshot, EditsAfterTheSnapshotAreOverlaidFromTheDatabase) {
@@ -128,11 +105,11 @@ TEST(Snapshot, EditsAfterTheSnapshotAreOverlaidFromTheDatabase) {
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->analyzed, 0u);
   EXPECT_EQ(s->removed, 0u);
-  EXPECT_EQ(ranked(*idx, "paint grid width"), std::vector<std::string>{});
+  EXPECT_EQ(ranked_paths(*idx, "paint grid width"), std::vector<std::string>{});
   // Compaction folds the overlay in and gives the same answers.
-  std::vector<std::string> q = ranked(*idx, "fresh helper");
+  std::vector<std::string> q = ranked_paths(*idx, "fresh helper");
   ASSERT_TRUE(idx->write_snapshot().ok());
-  EXPECT_EQ(ranked(*idx, "fresh helper"), q);
+  EXPECT_EQ(ranked_paths(*idx, "fresh helper"), q);
   auto again = repo.open();
   EXPECT_EQ(defs_named(*again, "fresh_helper"), 1u);
   EXPECT_EQ(defs_named(*again, "paint_grid"), 0u);
@@ -145,7 +122,7 @@ void expect_rebuilt(TempRepo& repo) {
   ASSERT_NE(idx, nullptr);
   EXPECT_FALSE(idx->has_snapshot());
   EXPECT_EQ(defs_named(*idx, "Session"), 1u);
-  EXPECT_EQ(ranked(*idx, "to_native_string returns bytes").front(), "pkg/utils.py");
+  EXPECT_EQ(ranked_paths(*idx, "to_native_string returns bytes").front(), "pkg/utils.py");
   EXPECT_TRUE(idx->has_snapshot());
   EXPECT_TRUE(Snapshot::open(snap_of(repo)).ok());
 }
@@ -263,7 +240,7 @@ TEST(Snapshot, KillDuringWritesLeavesAUsableIndex) {
     EXPECT_EQ(s->files, 304u);
     EXPECT_EQ(defs_named(*idx, "to_native_string"), 1u);
     EXPECT_EQ(defs_named(*idx, "func_123"), 1u);
-    EXPECT_EQ(ranked(*idx, "to_native_string returns bytes").front(), "pkg/utils.py");
+    EXPECT_EQ(ranked_paths(*idx, "to_native_string returns bytes").front(), "pkg/utils.py");
   }
 }
 
