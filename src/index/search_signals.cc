@@ -191,6 +191,42 @@ std::vector<double> literal_scores(const std::vector<std::string>& contents,
   return out;
 }
 
+namespace {
+
+// Which lines of `text` may yield one of `needles` as a term. A term is a
+// word's lower-cased part, or its parts joined, perhaps stemmed, and a stem
+// keeps all of its part but at most the last letter; so a line that yields
+// term T holds T minus its last letter once lower-cased and stripped of '_'
+// (the needles). Lines are '\n'-separated, as passage_scores() splits them.
+std::vector<uint8_t> lines_that_may_match(std::string_view text,
+                                          const std::vector<std::string>& needles) {
+  thread_local std::string folded;
+  thread_local std::vector<size_t> newlines;  // positions in `folded`
+  folded.clear();
+  newlines.clear();
+  for (char c : text) {
+    if (c == '_') continue;
+    if (c == '\n') newlines.push_back(folded.size());
+    folded += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+  }
+  std::vector<uint8_t> may(newlines.size() + 1, 0);
+  for (const std::string& needle : needles) {
+    if (needle.empty()) {
+      std::fill(may.begin(), may.end(), 1);
+      break;
+    }
+    for (size_t at = folded.find(needle); at != std::string::npos; at = folded.find(needle, at + 1)) {
+      size_t line = std::upper_bound(newlines.begin(), newlines.end(), at) - newlines.begin();
+      may[line] = 1;
+      // Later hits on this line add nothing: go on from its end.
+      if (line < newlines.size()) at = newlines[line];
+    }
+  }
+  return may;
+}
+
+}  // namespace
+
 std::vector<double> passage_scores(const std::vector<std::string>& contents,
                                    const std::vector<std::string>& paths,
                                    const std::unordered_map<std::string, double>& term_weight,
@@ -199,7 +235,11 @@ std::vector<double> passage_scores(const std::vector<std::string>& contents,
   if (window == 0) window = 1;
   // Query terms looked up by view: a file's terms are never built as strings.
   std::unordered_map<std::string_view, const std::string*> query_term;
-  for (const auto& [t, w] : term_weight) query_term.emplace(t, &t);
+  std::vector<std::string> needles;
+  for (const auto& [t, w] : term_weight) {
+    query_term.emplace(t, &t);
+    needles.push_back(t.substr(0, t.empty() ? 0 : t.size() - 1));
+  }
   // Per line: the query terms it holds, lines [line_start[i], line_start[i + 1]).
   std::vector<const std::string*> hits;
   std::vector<size_t> line_start;
@@ -211,11 +251,13 @@ std::vector<double> passage_scores(const std::vector<std::string>& contents,
       auto it = query_term.find(t);
       if (it != query_term.end()) hits.push_back(it->second);
     };
+    const std::vector<uint8_t> may = lines_that_may_match(text, needles);
     size_t pos = 0;
     while (pos < text.size()) {
       size_t e = text.find('\n', pos);
       if (e == std::string_view::npos) e = text.size();
-      if (e - pos <= 1000) for_each_term(text.substr(pos, e - pos), note_term);
+      if (e - pos <= 1000 && may[line_start.size() - 1])
+        for_each_term(text.substr(pos, e - pos), note_term);
       line_start.push_back(hits.size());
       pos = e + 1;
     }
