@@ -3,7 +3,8 @@
 // terminal (a big cold build goes in two passes: text and paths, then
 // symbols); with --embeddings, also the optional dense vectors through the
 // configured /v1/embeddings endpoint (cli/embeddings_setup.h). With --serve,
-// keeps the index open and watched to answer `bastion search` (index_server.h).
+// keeps the index open and watched to answer `bastion search` (index_server.h),
+// with --idle-exit SECONDS only until that long passes without a request.
 #include <unistd.h>
 
 #include <cstdio>
@@ -35,11 +36,27 @@ int run_index(const std::vector<std::string>& args) {
   bool embeddings = false;
   bool serve = false;
   IndexServerOptions server;
-  for (auto& a : args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
     if (a == "-h" || a == "--help") {
-      std::printf("usage: bastion index [--embeddings] [DIR]\n"
-                  "       bastion index --serve [-v] [DIR]   (answer `bastion search` until stopped)\n");
+      std::printf(
+          "usage: bastion index [--embeddings] [DIR]\n"
+          "       bastion index --serve [-v] [--idle-exit SECONDS] [DIR]   (answer `bastion "
+          "search` until stopped, or until SECONDS pass without a request)\n");
       return kExitOk;
+    }
+    if (a == "--idle-exit") {
+      int seconds = -1;
+      try {
+        if (i + 1 < args.size()) seconds = std::stoi(args[++i]);
+      } catch (...) {
+      }
+      if (seconds < 0) {
+        std::fprintf(stderr, "bastion index: --idle-exit needs a number of seconds\n");
+        return kExitUsage;
+      }
+      server.idle_exit_seconds = seconds;
+      continue;
     }
     if (a == "--serve" || a == "-v" || a == "--verbose") {
       (a == "--serve" ? serve : server.verbose) = true;

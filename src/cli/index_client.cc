@@ -18,18 +18,18 @@ namespace {
 constexpr int kReplyTimeoutMs = 600 * 1000;
 constexpr int kSendTimeoutMs = 5 * 1000;
 
-bool server_disabled(const SearchArgs& parsed) {
+}  // namespace
+
+bool index_server_disabled(const SearchArgs& parsed) {
   if (parsed.no_server) return true;
   const char* env = std::getenv("BASTION_INDEX_SERVER");
   return env && (std::strcmp(env, "0") == 0 || std::strcmp(env, "off") == 0);
 }
 
-}  // namespace
-
 std::optional<CommandOutput> search_via_server(const SearchArgs& parsed,
                                                const std::vector<std::string>& args,
                                                const std::string& stdin_text) {
-  if (server_disabled(parsed) || !fs::is_directory(parsed.dir)) return std::nullopt;
+  if (index_server_disabled(parsed) || !fs::is_directory(parsed.dir)) return std::nullopt;
   std::string root = index::repo_root_for(parsed.dir);
   if (fs::exists(dense_store_path(root))) return std::nullopt;
   auto path = index_socket_path(index::default_db_path(root), /*create_dir=*/false);

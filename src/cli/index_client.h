@@ -14,6 +14,10 @@
 
 namespace bastion::cli {
 
+// True when servers are not to be used: --no-server or
+// BASTION_INDEX_SERVER=0/off.
+bool index_server_disabled(const SearchArgs& parsed);
+
 // `args` are the raw arguments after `search`, `parsed` their parse and
 // `stdin_text` the query read from stdin (when QUERY is `-`). Nothing is
 // asked when BASTION_INDEX_SERVER=0 or --no-server, or when the repository

@@ -11,6 +11,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -19,6 +21,8 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -38,6 +42,9 @@ constexpr int kWorkers = 2;        // CodeIndex is thread-safe; searches are CPU
 constexpr size_t kMaxQueued = 64;  // beyond this a connection is closed: its client falls back
 constexpr int kRequestTimeoutMs = 10 * 1000;  // a client that stops mid-request is dropped
 constexpr int kReplyTimeoutMs = 30 * 1000;
+constexpr auto kRootCheckEvery = std::chrono::seconds(5);  // does the repository still exist?
+
+using Clock = std::chrono::steady_clock;
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "bastion index: %s\n", message.c_str());
@@ -55,8 +62,37 @@ class Server {
  public:
   Server(index::CodeIndex& index, bool verbose) : index_(index), verbose_(verbose) {}
 
-  // Answers one connection; never throws.
+  // A connection was accepted (before it is queued) / was answered or dropped.
+  void begin() {
+    busy_.fetch_add(1);
+    touch();
+  }
+  void end() {
+    touch();
+    busy_.fetch_sub(1);
+  }
+  // How long no connection has been waiting or answered (zero while one is).
+  Clock::duration idle(Clock::time_point now) const {
+    if (busy_.load() > 0) return Clock::duration::zero();
+    return now - Clock::time_point(Clock::duration(last_activity_.load()));
+  }
+  // When an idle server should look again (`idle_for` after the last
+  // activity, or after now while a connection is in hand).
+  Clock::time_point next_idle_check(Clock::time_point now, Clock::duration idle_for) const {
+    if (busy_.load() > 0) return now + idle_for;
+    return Clock::time_point(Clock::duration(last_activity_.load())) + idle_for;
+  }
+
+  // Answers one connection (counted by begin()); never throws.
   void handle(int raw_fd) {
+    answer_and_close(raw_fd);
+    end();
+  }
+
+ private:
+  void touch() { last_activity_.store(Clock::now().time_since_epoch().count()); }
+
+  void answer_and_close(int raw_fd) {
     Fd fd(raw_fd);
     auto start = std::chrono::steady_clock::now();
     wire::Reply reply;
@@ -81,7 +117,6 @@ class Server {
     (void)send_all(fd.get(), wire::encode_reply(reply));
   }
 
- private:
   static wire::Reply refusal(const std::string& why, wire::Status status = wire::Status::kError) {
     wire::Reply r;
     r.status = status;
@@ -135,6 +170,8 @@ class Server {
   index::CodeIndex& index_;
   bool verbose_;
   std::mutex log_mu_;
+  std::atomic<int> busy_{0};
+  std::atomic<Clock::rep> last_activity_{Clock::now().time_since_epoch().count()};
 };
 
 // A fixed pool of threads answering queued connections.
@@ -164,16 +201,18 @@ class Workers {
     cv_.notify_all();
     for (auto& t : threads_) t.join();
   }
-  void push(int fd) {
+  // False (and `fd` closed) when the queue is full.
+  bool push(int fd) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (queue_.size() >= kMaxQueued) {
         ::close(fd);
-        return;
+        return false;
       }
       queue_.push_back(fd);
     }
     cv_.notify_one();
+    return true;
   }
 
  private:
@@ -203,24 +242,44 @@ Result<Fd> listen_at(const std::string& path) {
   return fd;
 }
 
+// The identity of a directory, to notice it was removed (or replaced).
+struct DirId {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  bool operator==(const DirId&) const = default;
+};
+std::optional<DirId> dir_id(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
+  return DirId{st.st_dev, st.st_ino};
+}
+
 }  // namespace
 
 int run_index_server(const IndexServerOptions& options) {
-  auto opened = index::open_repo_index(options.dir, "", /*watch=*/true);
-  if (!opened.ok()) return fail(opened.error().message);
-  index::CodeIndex& index = *opened.value();
-  auto path = index_socket_path(index::default_db_path(index.root()), /*create_dir=*/true);
+  if (!fs::is_directory(options.dir)) return fail("not a directory: " + options.dir);
+  const std::string root = index::repo_root_for(options.dir);
+  auto path = index_socket_path(index::default_db_path(root), /*create_dir=*/true);
   if (!path.ok()) return fail(path.error().message);
   const std::string& sock = path.value();
 
-  // One server per index: the lock is the kernel's, so a killed server's
-  // lock is gone and its stale socket is replaced below.
+  // One server per index, decided before the (slow) opening, so a server
+  // that `bastion search` started while another is starting exits at once.
+  // The lock is the kernel's: a killed server's lock is gone and its stale
+  // socket is replaced below.
   std::string lock_path = sock + ".lock";
+  // The database's directory, made here when this is the first index.
+  if (Status made = fs::make_dirs(lock_path.substr(0, lock_path.rfind('/'))); !made.ok())
+    return fail(made.error().message);
   Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (lock.get() < 0) return fail("cannot open " + lock_path + ": " + std::strerror(errno));
   if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0 || connect_unix(sock).ok())
-    return fail("an index server for " + index.root() + " is already running (socket " + sock +
-                ")");
+    return fail("an index server for " + root + " is already running (socket " + sock + ")");
+  const auto root_id = dir_id(root);
+
+  auto opened = index::open_repo_index(options.dir, "", /*watch=*/true);
+  if (!opened.ok()) return fail(opened.error().message);
+  index::CodeIndex& index = *opened.value();
 
   for (int i = 0; i < 2; ++i) {  // the second pass adds watches the first one's walk found
     auto stats = index.refresh();
@@ -240,11 +299,18 @@ int run_index_server(const IndexServerOptions& options) {
   std::printf("bastion index: serving %s on %s\n", index.root().c_str(), sock.c_str());
   std::fflush(stdout);
   Server server(index, options.verbose);
+  const auto idle_exit = std::chrono::seconds(std::max(0, options.idle_exit_seconds));
+  std::string why;
   {
     Workers workers(server, kWorkers);
     pollfd fds[2] = {{listener->get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
+    auto next_root_check = Clock::now() + kRootCheckEvery;
     for (;;) {
-      if (::poll(fds, 2, -1) < 0) {
+      auto wake = next_root_check;
+      if (idle_exit.count() > 0)
+        wake = std::min(wake, server.next_idle_check(Clock::now(), idle_exit));
+      auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()).count();
+      if (::poll(fds, 2, static_cast<int>(std::clamp<decltype(wait)>(wait, 0, 60000))) < 0) {
         if (errno == EINTR) continue;
         break;
       }
@@ -252,15 +318,28 @@ int run_index_server(const IndexServerOptions& options) {
       if (fds[0].revents & POLLIN) {
         int client = ::accept4(listener->get(), nullptr, nullptr, SOCK_CLOEXEC);
         if (client >= 0) {
-          workers.push(client);
+          server.begin();
+          if (!workers.push(client)) server.end();
         } else if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
           std::this_thread::sleep_for(std::chrono::milliseconds(50));  // e.g. out of fds
         }
       }
+      auto now = Clock::now();
+      if (idle_exit.count() > 0 && server.idle(now) >= idle_exit) {
+        why = " (idle for " + std::to_string(idle_exit.count()) + " s)";
+        break;
+      }
+      if (now >= next_root_check) {
+        if (!root_id || dir_id(index.root()) != root_id) {
+          why = " (the repository root is gone)";
+          break;
+        }
+        next_root_check = now + kRootCheckEvery;
+      }
     }
     ::unlink(sock.c_str());  // before waiting for answers in flight: new clients search themselves
   }
-  std::printf("bastion index: stopped serving %s\n", index.root().c_str());
+  std::printf("bastion index: stopped serving %s%s\n", index.root().c_str(), why.c_str());
   return kExitOk;
 }
 

@@ -11,7 +11,10 @@
 // every peer's uid is checked with SO_PEERCRED, a lock file makes a second
 // server for the same index refuse to start, a stale socket left by a killed
 // server is replaced, and malformed requests get an error reply. It runs in
-// the foreground until SIGINT/SIGTERM/SIGHUP, then removes its socket.
+// the foreground until SIGINT/SIGTERM/SIGHUP, until `idle_exit_seconds`
+// pass without a request (a server `bastion search` started itself,
+// index_autostart.h), or until the repository root disappears, then removes
+// its socket.
 #pragma once
 
 #include <string>
@@ -19,11 +22,14 @@
 namespace bastion::cli {
 
 struct IndexServerOptions {
-  std::string dir = ".";  // any directory inside the repository
-  bool verbose = false;   // one line on stderr per request
+  std::string dir = ".";      // any directory inside the repository
+  bool verbose = false;       // one line on stderr per request
+  int idle_exit_seconds = 0;  // exit after this long without a request (0 = never)
 };
 
-// Runs the server; returns the process exit code (kExitOk after a signal).
+// Runs the server; returns the process exit code (kExitOk after a signal,
+// an idle exit or a vanished root; kExitError when another server holds the
+// index or it cannot start).
 int run_index_server(const IndexServerOptions& options);
 
 }  // namespace bastion::cli

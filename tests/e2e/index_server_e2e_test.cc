@@ -2,7 +2,9 @@
 // temp git repository answers `bastion search` with exactly the in-process
 // output, sees edits made since its last answer, survives malformed requests,
 // refuses to run twice, and a SIGKILLed server's stale socket neither breaks
-// the CLI (it falls back in-process) nor blocks a new server.
+// the CLI (it falls back in-process) nor blocks a new server. With
+// --idle-exit, or when its repository is removed, it stops by itself.
+// (Servers that `bastion search` starts: index_autostart_e2e_test.cc.)
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -14,6 +16,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,7 +29,9 @@ namespace {
 // `bastion index --serve -v` in the background, stdout and stderr to a log.
 class ServerProcess {
  public:
-  ServerProcess(const TempWorkspace& ws, const std::string& log) : log_(log) {
+  ServerProcess(const TempWorkspace& ws, const std::string& log,
+                const std::vector<std::string>& extra_args = {})
+      : log_(log) {
     Env env = ws.env();
     std::vector<std::string> strings;
     for (auto& [k, v] : env) strings.push_back(k + "=" + v);
@@ -44,6 +49,7 @@ class ServerProcess {
       envp.push_back(nullptr);
       std::string bin = bastion_bin();
       std::vector<std::string> args = {bin, "index", "--serve", "-v"};
+      args.insert(args.end(), extra_args.begin(), extra_args.end());
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
       ::execve(bin.c_str(), argv.data(), envp.data());
@@ -80,6 +86,20 @@ class ServerProcess {
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  // Waits up to `timeout_ms` for the server to exit by itself and returns
+  // its exit code; -1 when it is still running (then it is left running).
+  int wait_exit(int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
   }
   // How many searches the server has logged answering.
   size_t answered() const {
@@ -306,6 +326,40 @@ TEST_F(IndexServerE2E, ASecondServerForTheSameRepositoryRefuses) {
   // The first one is untouched.
   search({"--files", "widget"});
   EXPECT_EQ(server.answered(), 1u) << server.log();
+}
+
+TEST_F(IndexServerE2E, IdleExitStopsTheServerAndRemovesItsSocket) {
+  ServerProcess server(ws_, log_path("server.log"), {"--idle-exit", "1"});
+  std::string sock = server.wait_ready();
+  ASSERT_FALSE(sock.empty()) << server.log();
+  // A request is answered (and restarts the idle clock)...
+  RunResult served = search({"--files", "-k", "5", "parse config file error"});
+  EXPECT_EQ(served.out.rfind("src/config_parser.py\n", 0), 0u) << served.describe();
+  EXPECT_EQ(server.answered(), 1u) << server.log();
+  // ...then a second without one and it leaves, as on SIGTERM.
+  EXPECT_EQ(server.wait_exit(15000), 0) << server.log();
+  EXPECT_NE(::access(sock.c_str(), F_OK), 0) << "socket left behind";
+  EXPECT_NE(server.log().find("bastion index: stopped serving " + ws_.dir() + " (idle for 1 s)\n"),
+            std::string::npos)
+      << server.log();
+}
+
+TEST_F(IndexServerE2E, IdleExitNeedsANumber) {
+  RunResult r = run_bastion({"index", "--serve", "--idle-exit", "soon"}, ws_.env(), ws_.dir());
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_NE(r.err.find("--idle-exit needs a number of seconds"), std::string::npos) << r.err;
+}
+
+TEST_F(IndexServerE2E, ARemovedRepositoryStopsTheServer) {
+  ServerProcess server(ws_, log_path("server.log"));
+  std::string sock = server.wait_ready();
+  ASSERT_FALSE(sock.empty()) << server.log();
+  std::error_code ec;
+  std::filesystem::remove_all(ws_.dir(), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(server.wait_exit(20000), 0) << server.log();  // it looks every 5 s
+  EXPECT_NE(::access(sock.c_str(), F_OK), 0) << "socket left behind";
+  EXPECT_NE(server.log().find("(the repository root is gone)"), std::string::npos) << server.log();
 }
 
 }  // namespace
