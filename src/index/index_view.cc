@@ -94,8 +94,19 @@ std::span<const Posting> IndexView::postings(std::string_view term) const {
 }
 
 std::span<const uint32_t> IndexView::definers(std::string_view name) const {
+  return merged_definers(name, ix_.snap_ ? ix_.snap_->definers(name) : std::span<const uint32_t>());
+}
+
+std::span<const uint32_t> IndexView::definers_up_to(std::string_view name, size_t n,
+                                                    bool& more) const {
   std::span<const uint32_t> base;
   if (ix_.snap_) base = ix_.snap_->definers(name);
+  more = base.size() > ix_.snap_dead_count_ && base.size() - ix_.snap_dead_count_ > n;
+  return more ? std::span<const uint32_t>() : merged_definers(name, base);
+}
+
+std::span<const uint32_t> IndexView::merged_definers(std::string_view name,
+                                                     std::span<const uint32_t> base) const {
   const std::vector<uint32_t>* mem = nullptr;
   if (!ix_.definers_.empty()) {
     auto it = ix_.definers_.find(name);
@@ -117,12 +128,6 @@ std::span<const uint32_t> IndexView::definers(std::string_view name) const {
     if (!ix_.snap_dead_[s]) v.push_back(s);
   if (mem) v.insert(v.end(), mem->begin(), mem->end());
   return merged_definers_.emplace(std::string(name), std::move(v)).first->second;
-}
-
-bool IndexView::surely_more_definers_than(std::string_view name, size_t n) const {
-  if (!ix_.snap_) return false;
-  size_t listed = ix_.snap_->definers(name).size();
-  return listed > ix_.snap_dead_count_ && listed - ix_.snap_dead_count_ > n;
 }
 
 DerivedCache& IndexView::derived() const {

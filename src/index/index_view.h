@@ -54,16 +54,19 @@ class IndexView {
   std::span<const Posting> postings(std::string_view term) const;
   // Live files defining `name`.
   std::span<const uint32_t> definers(std::string_view name) const;
-  // True when more than `n` live files surely define `name`, judged from
-  // the snapshot's list alone (no merge with the files changed since);
-  // false means "look at definers()".
-  bool surely_more_definers_than(std::string_view name, size_t n) const;
+  // definers(name), unless the snapshot's list alone proves that more than
+  // `n` live files define it (listed minus dead slots): then `more` is set
+  // and the span empty, without merging the list with the edits since.
+  std::span<const uint32_t> definers_up_to(std::string_view name, size_t n, bool& more) const;
 
   // Query-independent results kept across queries while the index is
   // unchanged (derived_cache.h).
   DerivedCache& derived() const;
 
  private:
+  // The live definers: `base` (the snapshot's list) merged with the edits.
+  std::span<const uint32_t> merged_definers(std::string_view name,
+                                            std::span<const uint32_t> base) const;
   const CodeIndex& ix_;
   mutable std::map<std::string, std::vector<Posting>, std::less<>> merged_postings_;
   mutable std::map<std::string, std::vector<uint32_t>, std::less<>> merged_definers_;

@@ -202,13 +202,15 @@ std::vector<uint8_t> lines_that_may_match(std::string_view text,
                                           const std::vector<std::string>& needles) {
   thread_local std::string folded;
   thread_local std::vector<size_t> newlines;  // positions in `folded`
-  folded.clear();
   newlines.clear();
+  folded.resize(text.size());
+  char* out = folded.data();
   for (char c : text) {
     if (c == '_') continue;
-    if (c == '\n') newlines.push_back(folded.size());
-    folded += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+    if (c == '\n') newlines.push_back(static_cast<size_t>(out - folded.data()));
+    *out++ = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
   }
+  folded.resize(static_cast<size_t>(out - folded.data()));
   std::vector<uint8_t> may(newlines.size() + 1, 0);
   for (const std::string& needle : needles) {
     if (needle.empty()) {
@@ -354,9 +356,10 @@ const ReferenceGroups& reference_groups(const CodeIndex::View& v, uint32_t a) {
   thread_local std::vector<std::pair<std::string_view, uint32_t>> refs;
   v.references(a, refs);
   for (auto& [name, count] : refs) {
-    if (name.size() < 3 || v.surely_more_definers_than(name, 25)) continue;
-    auto d = v.definers(name);
-    if (d.empty() || d.size() > 25) continue;
+    if (name.size() < 3) continue;
+    bool more = false;
+    auto d = v.definers_up_to(name, 25, more);
+    if (more || d.empty() || d.size() > 25) continue;
     ReferenceGroups::Group g{name, count, static_cast<uint32_t>(d.size()),
                              static_cast<uint32_t>(out.targets.size()), 0};
     for (uint32_t b : d)

@@ -102,11 +102,17 @@ TEST(DerivedCache, DefinerCountsAreOnlyTrustedWhenDeadSlotsCannotMatter) {
   ASSERT_TRUE(idx->refresh().ok());  // all 30 in the snapshot
   auto check = [&](size_t live, bool sure_over_25, bool sure_over_20) {
     idx->read([&](const CodeIndex::View& v) {
+      bool more = false;
       EXPECT_EQ(v.definers("common").size(), live);
-      EXPECT_EQ(v.surely_more_definers_than("common", 25), sure_over_25);
-      EXPECT_EQ(v.surely_more_definers_than("common", 20), sure_over_20);
-      EXPECT_FALSE(v.surely_more_definers_than("common", live));
-      EXPECT_FALSE(v.surely_more_definers_than("absent_name", 0));
+      auto d = v.definers_up_to("common", 25, more);
+      EXPECT_EQ(more, sure_over_25);
+      EXPECT_EQ(d.size(), sure_over_25 ? 0 : live);
+      v.definers_up_to("common", 20, more);
+      EXPECT_EQ(more, sure_over_20);
+      EXPECT_EQ(v.definers_up_to("common", live, more).size(), live);
+      EXPECT_FALSE(more);
+      EXPECT_TRUE(v.definers_up_to("absent_name", 0, more).empty());
+      EXPECT_FALSE(more);
     });
   };
   check(30, true, true);
