@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "harness.h"
+#include "search_project.h"
 
 namespace bastion::e2e {
 namespace {
@@ -58,13 +59,7 @@ std::vector<std::string> live_argv(pid_t pid) {
 class IndexServerAutostartE2E : public ::testing::Test {
  protected:
   void SetUp() override {
-    ws_.write("src/config_parser.py",
-              "def parse_config_file(path):\n    \"\"\"Parse the config file.\"\"\"\n"
-              "    raise ConfigError('bad config file')\n");
-    ws_.write("src/widgets.py", "class Widget:\n    def render(self):\n        return 'widget'\n");
-    ws_.write("src/net.py", "def fetch(url):\n    return url\n");
-    ws_.write("README.md", "A small project.\n");
-    ASSERT_TRUE(ws_.git_commit_all());
+    ASSERT_TRUE(write_search_project(ws_));
     expected_ = search(kQuery, kInProcess).out;
     ASSERT_EQ(expected_.rfind("src/config_parser.py\n", 0), 0u) << expected_;
   }

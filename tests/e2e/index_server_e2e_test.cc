@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "harness.h"
+#include "search_project.h"
 
 namespace bastion::e2e {
 namespace {
@@ -139,13 +140,7 @@ std::string exchange_raw(const std::string& path, const std::string& bytes) {
 class IndexServerE2E : public ::testing::Test {
  protected:
   void SetUp() override {
-    ws_.write("src/config_parser.py",
-              "def parse_config_file(path):\n    \"\"\"Parse the config file.\"\"\"\n"
-              "    raise ConfigError('bad config file')\n");
-    ws_.write("src/widgets.py", "class Widget:\n    def render(self):\n        return 'widget'\n");
-    ws_.write("src/net.py", "def fetch(url):\n    return url\n");
-    ws_.write("README.md", "A small project.\n");
-    ASSERT_TRUE(ws_.git_commit_all());
+    ASSERT_TRUE(write_search_project(ws_));
   }
   RunResult search(const std::vector<std::string>& args, const Env& extra = {},
                    const std::string& stdin_text = "") {
