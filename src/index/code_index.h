@@ -153,7 +153,8 @@ class CodeIndex {
   // symbols even when unchanged, unless another refresh replaced it since.
   Result<RefreshStats> refresh_paths(std::vector<std::string> paths, bool walked, bool complete,
                                      const ProgressFn& progress);
-  std::vector<std::string> pending_paths_locked() const;
+  // Calls fn(path) for each live file whose symbols are pending.
+  void for_each_pending_locked(const std::function<void(std::string_view)>& fn) const;
   void start_background_symbols();
 
   std::string root_;

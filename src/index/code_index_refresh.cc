@@ -104,7 +104,7 @@ Result<RefreshStats> CodeIndex::complete_symbols(const ProgressFn& progress) {
   std::vector<std::string> paths;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    paths = pending_paths_locked();
+    for_each_pending_locked([&](std::string_view p) { paths.emplace_back(p); });
   }
   if (paths.empty()) return RefreshStats{.walked = false};
   return refresh_paths(std::move(paths), /*walked=*/false, /*complete=*/true, progress);
@@ -112,17 +112,16 @@ Result<RefreshStats> CodeIndex::complete_symbols(const ProgressFn& progress) {
 
 size_t CodeIndex::symbols_pending() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return pending_paths_locked().size();
+  size_t n = 0;
+  for_each_pending_locked([&n](std::string_view) { ++n; });
+  return n;
 }
 
-std::vector<std::string> CodeIndex::pending_paths_locked() const {
-  std::vector<std::string> out;
+void CodeIndex::for_each_pending_locked(const std::function<void(std::string_view)>& fn) const {
   for (uint32_t s = 0; s < base_; ++s)
-    if (!snap_dead_[s] && index::symbols_pending(snap_->symbols_data(s)))
-      out.emplace_back(snap_->path(s));
+    if (!snap_dead_[s] && index::symbols_pending(snap_->symbols_data(s))) fn(snap_->path(s));
   for (size_t i = 0; i < slots_.size(); ++i)
-    if (live_[i] && slots_[i].symbols.pending) out.push_back(slots_[i].path);
-  return out;
+    if (live_[i] && slots_[i].symbols.pending) fn(slots_[i].path);
 }
 
 void CodeIndex::start_background_symbols() {

@@ -69,9 +69,11 @@ inline void write_session_repo(TempRepo& repo) {
   repo.write("src/grid.cc", "int paint_grid(int w) { return w * 2; }\n");
 }
 
-// The paths search() ranks for `query`, best first (no lines).
-inline std::vector<std::string> ranked_paths(CodeIndex& index, const std::string& query) {
+// The `k` paths search() ranks first for `query`, best first (no lines).
+inline std::vector<std::string> ranked_paths(CodeIndex& index, const std::string& query,
+                                             size_t k = 20) {
   SearchOptions opt;
+  opt.k = k;
   opt.lines_per_file = 0;
   auto hits = search(index, query, opt);
   std::vector<std::string> out;

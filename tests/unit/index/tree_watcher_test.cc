@@ -12,6 +12,7 @@
 
 #include "index/index_open.h"
 #include "index/search.h"
+#include "index_fixture.h"
 #include "util/fs.h"
 
 namespace bastion::index {
@@ -45,14 +46,7 @@ class WatchedTree : public ::testing::Test {
     return r.ok() ? std::move(r.value()) : nullptr;
   }
   static std::vector<std::string> top_files(CodeIndex& index, const std::string& query) {
-    SearchOptions opt;
-    opt.k = 3;
-    opt.lines_per_file = 0;
-    auto hits = search(index, query, opt);
-    std::vector<std::string> out;
-    if (hits.ok())
-      for (auto& h : hits.value()) out.push_back(h.path);
-    return out;
+    return testing::ranked_paths(index, query, 3);
   }
   std::string root_;
 };
